@@ -1,0 +1,58 @@
+"""Accessible form rendering shared by every module.
+
+Every form gets: an error summary linking to the fields, the error message next to the
+field, `aria-invalid` and `aria-describedby` pointing at the error and the help text.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.forms.boundfield import BoundField
+from django.forms.renderers import TemplatesSetting
+
+
+class CoconFormRenderer(TemplatesSetting):
+    form_template_name = "cocon/forms/form.html"
+    field_template_name = "cocon/forms/field.html"
+
+
+class CoconBoundField(BoundField):
+    def build_widget_attrs(self, attrs, widget=None):
+        attrs = super().build_widget_attrs(attrs, widget)
+        described = []
+        if self.errors:
+            described.append(f"{self.auto_id}_error")
+            attrs["aria-invalid"] = "true"
+        if self.help_text:
+            described.append(f"{self.auto_id}_helptext")
+        if described and self.auto_id:
+            attrs["aria-describedby"] = " ".join(described)
+        else:
+            attrs.pop("aria-describedby", None)
+        return attrs
+
+
+class CoconFormMixin:
+    """Mix into every form of the platform (before forms.Form / ModelForm)."""
+
+    bound_field_class = CoconBoundField
+    required_css_class = "is-required"
+    error_css_class = "has-error"
+
+    def error_summary(self) -> list[tuple[str, str]]:
+        """(anchor, message) pairs for the summary at the top of the form."""
+        items: list[tuple[str, str]] = []
+        for message in self.non_field_errors():
+            items.append(("", message))
+        for field in self:
+            for message in field.errors:
+                items.append((field.id_for_label or field.auto_id, f"{field.label} : {message}"))
+        return items
+
+
+class Form(CoconFormMixin, forms.Form):
+    pass
+
+
+class ModelForm(CoconFormMixin, forms.ModelForm):
+    pass
