@@ -165,6 +165,7 @@ USE_TZ = True
 # --- Static and media ---------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = DATA_DIR / "media"
 STORAGES = {
@@ -205,6 +206,9 @@ if HTTPS:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# HSTS preload is a per-domain commitment taken by the operator (SECURE_HSTS_PRELOAD=true),
+# not a default: its absence is not a deployment fault.
+SILENCED_SYSTEM_CHECKS = [] if env_bool("SECURE_HSTS_PRELOAD", False) else ["security.W021"]
 # Extra origins allowed for images (map tiles), e.g. "https://tiles.example.org".
 CSP_IMG_EXTRA = env_list("COCON_CSP_IMG_SRC", [])
 # Public forms: submissions per client address per hour.

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from cocon.accounts import selectors, services
 from cocon.accounts.forms import DeleteAccountForm, LoginForm, ProfileForm, RegistrationForm
 from cocon.core import gdpr, ratelimit
+from cocon.core.forms import bound_data
 
 
 def _safe_next(request) -> str:
@@ -42,7 +43,7 @@ def _set_language_cookie(response, language: str):
 def login_view(request):
     if request.user.is_authenticated and request.method == "GET":
         return redirect(_safe_next(request))
-    form = LoginForm(request.POST or None, request=request)
+    form = LoginForm(bound_data(request), request=request)
     locked = False
     status = 200
     if request.method == "POST":
@@ -88,7 +89,7 @@ def logout_view(request):
 def register(request):
     if request.user.is_authenticated:
         return redirect("accounts:profile")
-    form = RegistrationForm(request.POST or None)
+    form = RegistrationForm(bound_data(request))
     status = 200
     if request.method == "POST":
         if not ratelimit.allow(
@@ -133,7 +134,7 @@ def verify_email(request, token):
 def profile(request):
     user = request.user
     initial = {"full_name": user.full_name, "email": user.email, "language": user.language}
-    form = ProfileForm(request.POST or None, user=user, initial=initial)
+    form = ProfileForm(bound_data(request), user=user, initial=initial)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -168,7 +169,7 @@ def export(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def delete_account(request):
-    form = DeleteAccountForm(request.POST or None, user=request.user)
+    form = DeleteAccountForm(bound_data(request), user=request.user)
     status = 200
     if request.method == "POST":
         if form.is_valid():

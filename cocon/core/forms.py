@@ -56,3 +56,13 @@ class Form(CoconFormMixin, forms.Form):
 
 class ModelForm(CoconFormMixin, forms.ModelForm):
     pass
+
+
+def bound_data(request):
+    """POST data for a form, or None on GET. (`request.POST or None` would treat an empty
+    submission as unbound and silently show no error.)"""
+    return request.POST if request.method == "POST" else None
+
+
+def bound_files(request):
+    return request.FILES if request.method == "POST" else None

@@ -1,4 +1,5 @@
 """The demo territory as plain data: the Pays du Val de Lise.
+Phone numbers use 04 65 71 xx xx, the range ARCEP reserves for fiction.
 
 A fictional agglomeration modelled on the Pays Voironnais case of the study (31
 communes, about 98 000 inhabitants, a central town of about 20 000). Everything here
@@ -262,7 +263,7 @@ ORGANIZATIONS: tuple[OrganizationSpec, ...] = (
         ),
         website="https://agglo.demo.cocon.test",
         email=mail("contact", AGGLO),
-        phone="04 76 93 17 00",
+        phone="04 65 71 17 00",
         address=AGGLO_ADDRESS,
         seat=CENTRAL_CITY,
         communes=None,
@@ -288,11 +289,11 @@ ORGANIZATIONS: tuple[OrganizationSpec, ...] = (
                         "usées. Répond aux questions sur les factures, les fuites et les "
                         "raccordements.",
                         mail("eau", AGGLO),
-                        "04 76 93 17 10",
+                        "04 65 71 17 10",
                         AGGLO_ADDRESS,
                         "standard",
                         internal_email=mail("astreinte-eau", AGGLO),
-                        internal_phone="04 76 93 17 19",
+                        internal_phone="04 65 71 17 19",
                         internal_notes=(
                             "Astreinte 24 h/24 pour les fuites sur le réseau public : appeler "
                             "le numéro interne, jamais le standard. Les analyses "
@@ -305,10 +306,10 @@ ORGANIZATIONS: tuple[OrganizationSpec, ...] = (
                         "Collecte les ordures ménagères et le tri sélectif, gère les six "
                         "déchèteries et le compostage partagé, distribue les bacs.",
                         mail("dechets", AGGLO),
-                        "04 76 93 17 20",
+                        "04 65 71 17 20",
                         "Centre technique communautaire, 12 rue de l'Industrie, 38500 Montlise",
                         "technical",
-                        internal_phone="04 76 93 17 29",
+                        internal_phone="04 65 71 17 29",
                         internal_notes=(
                             "Les tournées commencent à 5 h 30. Signaler aux chefs d'équipe "
                             "tout bac oublié avant 11 h pour un passage le jour même."
@@ -321,7 +322,7 @@ ORGANIZATIONS: tuple[OrganizationSpec, ...] = (
                         "tourbières et les sentiers de la vallée de la Lise ; accompagne les "
                         "écoles et les habitants lors de sorties.",
                         mail("nature", AGGLO),
-                        "04 76 93 17 30",
+                        "04 65 71 17 30",
                         "Maison de la nature, chemin des Étangs, 38510 Saint-Orvan-de-Lise",
                         "closed_wednesday_afternoon",
                     ),
@@ -339,7 +340,7 @@ ORGANIZATIONS: tuple[OrganizationSpec, ...] = (
                         "les communes rurales et la location de vélos à assistance "
                         "électrique ; vend les abonnements à l'agence de mobilité.",
                         mail("mobilite", AGGLO),
-                        "04 76 93 17 40",
+                        "04 65 71 17 40",
                         "Agence de mobilité, gare routière, place de la Gare, 38500 Montlise",
                         "standard_saturday",
                     ),
@@ -349,10 +350,10 @@ ORGANIZATIONS: tuple[OrganizationSpec, ...] = (
                         "Entretient les voiries d'intérêt communautaire et les zones "
                         "d'activités : chaussées, trottoirs, signalisation, déneigement.",
                         mail("voirie", AGGLO),
-                        "04 76 93 17 50",
+                        "04 65 71 17 50",
                         "Centre technique communautaire, 12 rue de l'Industrie, 38500 Montlise",
                         "technical",
-                        internal_phone="04 76 93 17 59",
+                        internal_phone="04 65 71 17 59",
                         internal_notes="Astreinte viabilité hivernale du 15 novembre au 15 mars.",
                     ),
                 ),
@@ -370,11 +371,11 @@ ORGANIZATIONS: tuple[OrganizationSpec, ...] = (
                         "semaine, dans les villages grâce au bus itinérant des services "
                         "publics. Une écrivaine publique aide à rédiger courriers et dossiers.",
                         mail("franceservices", AGGLO),
-                        "04 76 93 17 60",
+                        "04 65 71 17 60",
                         "Maison France services, 3 place du Marché, 38500 Montlise",
                         "france_services",
                         internal_email=mail("bus-itinerant", AGGLO),
-                        internal_phone="04 76 93 17 69",
+                        internal_phone="04 65 71 17 69",
                         internal_notes=(
                             "Tournée du bus : mardi Chiranne et Les Essarts-de-Lise, jeudi "
                             "Vaulnières et Saint-Géraud-des-Noyers, vendredi après-midi "
@@ -388,7 +389,7 @@ ORGANIZATIONS: tuple[OrganizationSpec, ...] = (
                         "(Montlise) et du Clos-Fleuri (Moirac-sur-Lise) avec les habitants, "
                         "les associations et les bailleurs.",
                         mail("politique-ville", AGGLO),
-                        "04 76 93 17 70",
+                        "04 65 71 17 70",
                         "Maison des projets, 8 rue des Tisserands, 38500 Montlise",
                         "closed_wednesday_afternoon",
                     ),
@@ -406,7 +407,7 @@ ORGANIZATIONS: tuple[OrganizationSpec, ...] = (
                         "standard téléphonique ; enregistre les demandes et les transmet au "
                         "bon service.",
                         mail("accueil", AGGLO),
-                        "04 76 93 17 00",
+                        "04 65 71 17 00",
                         AGGLO_ADDRESS,
                         "standard",
                     ),
@@ -416,12 +417,12 @@ ORGANIZATIONS: tuple[OrganizationSpec, ...] = (
                         "Recrutement, carrières, paie, formation et prévention des risques "
                         "professionnels des 620 agents de l'agglomération.",
                         mail("rh", AGGLO),
-                        "04 76 93 17 80",
+                        "04 65 71 17 80",
                         AGGLO_ADDRESS,
                         "standard",
                         is_public=False,
                         internal_email=mail("rh-agents", AGGLO),
-                        internal_phone="04 76 93 17 81",
+                        internal_phone="04 65 71 17 81",
                         internal_notes="Permanence carrières et paie le mardi après-midi.",
                     ),
                 ),
@@ -440,7 +441,7 @@ ORGANIZATIONS: tuple[OrganizationSpec, ...] = (
         ),
         website="https://www.montlise.demo.cocon.test",
         email=mail("mairie", VILLE),
-        phone="04 76 65 10 00",
+        phone="04 65 71 10 00",
         address=MAIRIE_ADDRESS,
         seat=CENTRAL_CITY,
         communes=(CENTRAL_CITY,),
@@ -463,7 +464,7 @@ ORGANIZATIONS: tuple[OrganizationSpec, ...] = (
                         "Entretient les parcs, squares, aires de jeux et arbres de la ville "
                         "sans pesticides ; accompagne les jardins partagés.",
                         mail("espaces-verts", VILLE),
-                        "04 76 65 10 20",
+                        "04 65 71 10 20",
                         "Centre technique municipal, 27 chemin du Pontet, 38500 Montlise",
                         "technical",
                     ),
@@ -473,10 +474,10 @@ ORGANIZATIONS: tuple[OrganizationSpec, ...] = (
                         "Nettoie les rues et les places, vide les corbeilles, enlève les "
                         "dépôts sauvages et les tags.",
                         mail("proprete", VILLE),
-                        "04 76 65 10 30",
+                        "04 65 71 10 30",
                         "Centre technique municipal, 27 chemin du Pontet, 38500 Montlise",
                         "technical",
-                        internal_phone="04 76 65 10 39",
+                        internal_phone="04 65 71 10 39",
                         internal_notes=(
                             "Équipe d'intervention rapide joignable de 6 h à 13 h pour les "
                             "dépôts sauvages signalés par les habitants."
@@ -488,7 +489,7 @@ ORGANIZATIONS: tuple[OrganizationSpec, ...] = (
                         "Entretient les rues communales, les trottoirs et les 3 200 points "
                         "lumineux de la ville ; instruit les permissions de voirie.",
                         mail("voirie", VILLE),
-                        "04 76 65 10 40",
+                        "04 65 71 10 40",
                         "Centre technique municipal, 27 chemin du Pontet, 38500 Montlise",
                         "technical",
                     ),
@@ -506,7 +507,7 @@ ORGANIZATIONS: tuple[OrganizationSpec, ...] = (
                         "demandes de cartes d'identité et de passeports, organise les "
                         "élections et les mariages.",
                         mail("etat-civil", VILLE),
-                        "04 76 65 10 10",
+                        "04 65 71 10 10",
                         MAIRIE_ADDRESS,
                         "standard_saturday",
                     ),
@@ -516,11 +517,13 @@ ORGANIZATIONS: tuple[OrganizationSpec, ...] = (
                         "Anime les sept conseils de quartier, le budget participatif et les "
                         "balades urbaines ; fait le lien entre les habitants et les services.",
                         mail("participation", VILLE),
-                        "04 76 65 10 50",
+                        "04 65 71 10 50",
                         "Maison des quartiers, 14 rue Jean-Moulin, 38500 Montlise",
                         "closed_wednesday_afternoon",
                         internal_email=mail("budget-participatif", VILLE),
-                        internal_notes="Calendrier des conseils de quartier dans le dossier partagé.",
+                        internal_notes=(
+                            "Calendrier des conseils de quartier dans le dossier partagé."
+                        ),
                     ),
                 ),
             ),
@@ -538,7 +541,7 @@ ORGANIZATIONS: tuple[OrganizationSpec, ...] = (
         ),
         website="https://www.montlise.demo.cocon.test/ccas",
         email=mail("accueil", CCAS),
-        phone="04 76 65 90 00",
+        phone="04 65 71 90 00",
         address="5 rue des Jardins, 38500 Montlise",
         seat=CENTRAL_CITY,
         communes=(CENTRAL_CITY,),
@@ -552,10 +555,10 @@ ORGANIZATIONS: tuple[OrganizationSpec, ...] = (
                 "énergie), la domiciliation des personnes sans adresse stable et "
                 "l'accompagnement social des personnes seules.",
                 mail("action-sociale", CCAS),
-                "04 76 65 90 10",
+                "04 65 71 90 10",
                 "5 rue des Jardins, 38500 Montlise",
                 "closed_wednesday_afternoon",
-                internal_phone="04 76 65 90 19",
+                internal_phone="04 65 71 90 19",
                 internal_notes="Commission des aides facultatives le premier mardi du mois.",
             ),
             ServiceSpec(
@@ -566,11 +569,11 @@ ORGANIZATIONS: tuple[OrganizationSpec, ...] = (
                 "domicile : droit au logement opposable (DALO), droit à l'hébergement "
                 "(DAHO), ouverture des droits sociaux, jusqu'au recours si nécessaire.",
                 mail("equipe-mobile", CCAS),
-                "04 76 65 90 20",
+                "04 65 71 90 20",
                 "5 rue des Jardins, 38500 Montlise",
                 "mobile_team",
                 internal_email=mail("equipe-mobile-coordination", CCAS),
-                internal_phone="04 76 65 90 29",
+                internal_phone="04 65 71 90 29",
                 internal_notes=(
                     "Maraude le mardi soir avec l'association Habitat Solidaire Lise. "
                     "Indicateurs co-définis avec l'équipe : revus chaque trimestre."
@@ -589,7 +592,7 @@ ORGANIZATIONS: tuple[OrganizationSpec, ...] = (
         ),
         website="https://www.vorlanges.demo.cocon.test",
         email=mail("mairie", MAIRIE_2),
-        phone="04 76 07 22 00",
+        phone="04 65 71 22 00",
         address="Mairie, 1 place de l'Église, 38540 Vorlanges",
         seat=SECOND_COMMUNE,
         communes=(SECOND_COMMUNE,),
@@ -602,7 +605,7 @@ ORGANIZATIONS: tuple[OrganizationSpec, ...] = (
                 "Accueil, état civil, urbanisme, inscriptions scolaires, cimetière et "
                 "location des salles communales.",
                 mail("secretariat", MAIRIE_2),
-                "04 76 07 22 00",
+                "04 65 71 22 00",
                 "Mairie, 1 place de l'Église, 38540 Vorlanges",
                 "mairie_medium",
             ),
@@ -619,7 +622,7 @@ ORGANIZATIONS: tuple[OrganizationSpec, ...] = (
         ),
         website="https://www.saint-jean-de-morelle.demo.cocon.test",
         email=mail("mairie", MAIRIE_10),
-        phone="04 76 35 41 10",
+        phone="04 65 71 41 10",
         address="Mairie, 2 rue de la Fontaine, 38530 Saint-Jean-de-Morelle",
         seat=TENTH_COMMUNE,
         communes=(TENTH_COMMUNE,),
@@ -632,7 +635,7 @@ ORGANIZATIONS: tuple[OrganizationSpec, ...] = (
                 "Accueil, état civil, urbanisme, cimetière, listes électorales ; oriente "
                 "vers l'agglomération et les partenaires pour les autres démarches.",
                 mail("secretariat", MAIRIE_10),
-                "04 76 35 41 10",
+                "04 65 71 41 10",
                 "Mairie, 2 rue de la Fontaine, 38530 Saint-Jean-de-Morelle",
                 "mairie_small",
             ),
@@ -650,7 +653,7 @@ ORGANIZATIONS: tuple[OrganizationSpec, ...] = (
         ),
         website="https://www.haute-lise.demo.cocon.test",
         email=mail("contact", DEPARTEMENT),
-        phone="04 76 00 38 00",
+        phone="04 65 71 38 00",
         address="Hôtel du Département, 1 place de l'Europe, 38500 Montlise",
         seat=CENTRAL_CITY,
         communes=None,
@@ -670,10 +673,10 @@ ORGANIZATIONS: tuple[OrganizationSpec, ...] = (
                         "l'aide sociale à l'enfance et l'allocation personnalisée "
                         "d'autonomie.",
                         mail("mdd-montlise", DEPARTEMENT),
-                        "04 76 00 38 40",
+                        "04 65 71 38 40",
                         "Maison du Département, 18 boulevard de la Lise, 38500 Montlise",
                         "closed_wednesday_afternoon",
-                        internal_phone="04 76 00 38 49",
+                        internal_phone="04 65 71 38 49",
                         internal_notes="Consultations PMI sans rendez-vous le jeudi matin.",
                     ),
                 ),
@@ -689,7 +692,7 @@ ORGANIZATIONS: tuple[OrganizationSpec, ...] = (
                         "Entretient, déneige et sécurise les routes départementales du Val "
                         "de Lise depuis le centre d'entretien routier de Montlise.",
                         mail("routes-valdelise", DEPARTEMENT),
-                        "04 76 00 38 60",
+                        "04 65 71 38 60",
                         "Centre d'entretien routier, route de Tullière, 38500 Montlise",
                         "technical",
                     ),
@@ -708,7 +711,7 @@ ORGANIZATIONS: tuple[OrganizationSpec, ...] = (
         ),
         website="https://caf.demo.cocon.test",
         email=mail("contact", CAF),
-        phone="04 76 20 60 00",
+        phone="04 65 71 60 00",
         address="9 avenue Jean-Jaurès, 38500 Montlise",
         seat=CENTRAL_CITY,
         communes=None,
@@ -721,11 +724,11 @@ ORGANIZATIONS: tuple[OrganizationSpec, ...] = (
                 "Reçoit les allocataires avec ou sans rendez-vous, aide à faire les "
                 "déclarations en ligne et répond aux questions sur les droits.",
                 mail("accueil", CAF),
-                "04 76 20 60 10",
+                "04 65 71 60 10",
                 "9 avenue Jean-Jaurès, 38500 Montlise",
                 "caf",
                 internal_email=mail("partenaires", CAF),
-                internal_phone="04 76 20 60 19",
+                internal_phone="04 65 71 60 19",
                 internal_notes=(
                     "Ligne réservée aux partenaires (France services, CCAS, mairies) : "
                     "réponse sous 48 heures, numéro d'allocataire indispensable."
@@ -737,7 +740,7 @@ ORGANIZATIONS: tuple[OrganizationSpec, ...] = (
                 "Travailleurs sociaux de la CAF : séparation, décès, impayés de loyer, "
                 "arrivée d'un enfant.",
                 mail("travail-social", CAF),
-                "04 76 20 60 20",
+                "04 65 71 60 20",
                 "9 avenue Jean-Jaurès, 38500 Montlise",
                 "mornings",
             ),
@@ -754,7 +757,7 @@ ORGANIZATIONS: tuple[OrganizationSpec, ...] = (
         ),
         website="https://cpam.demo.cocon.test",
         email=mail("contact", CPAM),
-        phone="04 76 46 36 46",
+        phone="04 65 71 36 46",
         address="22 rue du Docteur-Roux, 38500 Montlise",
         seat=CENTRAL_CITY,
         communes=None,
@@ -767,7 +770,7 @@ ORGANIZATIONS: tuple[OrganizationSpec, ...] = (
                 "Carte Vitale, remboursements, arrêts de travail, complémentaire santé "
                 "solidaire : accueil sur rendez-vous l'après-midi.",
                 mail("accueil", CPAM),
-                "04 76 46 36 40",
+                "04 65 71 36 40",
                 "22 rue du Docteur-Roux, 38500 Montlise",
                 "cpam",
             ),
@@ -784,7 +787,7 @@ ORGANIZATIONS: tuple[OrganizationSpec, ...] = (
         ),
         website="https://francetravail.demo.cocon.test",
         email=mail("agence", FRANCE_TRAVAIL),
-        phone="04 76 67 39 49",
+        phone="04 65 71 39 49",
         address="30 rue de la Résistance, 38500 Montlise",
         seat=CENTRAL_CITY,
         communes=None,
@@ -797,7 +800,7 @@ ORGANIZATIONS: tuple[OrganizationSpec, ...] = (
                 "Inscription, indemnisation, conseil en évolution professionnelle, "
                 "ateliers et formations.",
                 mail("accueil", FRANCE_TRAVAIL),
-                "04 76 67 39 40",
+                "04 65 71 39 40",
                 "30 rue de la Résistance, 38500 Montlise",
                 "france_travail",
             ),
@@ -807,7 +810,7 @@ ORGANIZATIONS: tuple[OrganizationSpec, ...] = (
                 "Aide les employeurs du territoire à recruter : offres, présélection, "
                 "aides à l'embauche.",
                 mail("entreprises", FRANCE_TRAVAIL),
-                "04 76 67 39 45",
+                "04 65 71 39 45",
                 "30 rue de la Résistance, 38500 Montlise",
                 "mornings",
             ),
@@ -824,7 +827,7 @@ ORGANIZATIONS: tuple[OrganizationSpec, ...] = (
         ),
         website="https://laposte.demo.cocon.test",
         email=mail("bureau", LA_POSTE),
-        phone="04 76 05 12 36",
+        phone="04 65 71 12 36",
         address="4 rue de la Poste, 38500 Montlise",
         seat=CENTRAL_CITY,
         communes=(CENTRAL_CITY,),
@@ -837,7 +840,7 @@ ORGANIZATIONS: tuple[OrganizationSpec, ...] = (
                 "Envoi et retrait de courrier et de colis, opérations bancaires, "
                 "procurations de vote et aide aux démarches en ligne.",
                 mail("guichet", LA_POSTE),
-                "04 76 05 12 36",
+                "04 65 71 12 36",
                 "4 rue de la Poste, 38500 Montlise",
                 "poste",
             ),
@@ -854,7 +857,7 @@ ORGANIZATIONS: tuple[OrganizationSpec, ...] = (
         ),
         website="https://prefecture.demo.cocon.test",
         email=mail("contact", PREFECTURE),
-        phone="04 76 60 34 00",
+        phone="04 65 71 34 00",
         address="12 place de la Préfecture, 38500 Montlise",
         seat=CENTRAL_CITY,
         communes=None,
@@ -867,11 +870,13 @@ ORGANIZATIONS: tuple[OrganizationSpec, ...] = (
                 "Accueil sur rendez-vous pour les titres de séjour et les naturalisations ; "
                 "point numérique pour les démarches de permis et de carte grise.",
                 mail("accueil-etrangers", PREFECTURE),
-                "04 76 60 34 10",
+                "04 65 71 34 10",
                 "12 place de la Préfecture, 38500 Montlise",
                 "prefecture",
                 internal_email=mail("partenaires-etrangers", PREFECTURE),
-                internal_notes="Adresse réservée aux travailleurs sociaux pour les dossiers urgents.",
+                internal_notes=(
+                    "Adresse réservée aux travailleurs sociaux pour les dossiers urgents."
+                ),
             ),
         ),
     ),
@@ -886,7 +891,7 @@ ORGANIZATIONS: tuple[OrganizationSpec, ...] = (
         ),
         website="https://habitat-solidaire.demo.cocon.test",
         email=mail("contact", HABITAT),
-        phone="04 76 91 25 80",
+        phone="04 65 71 25 80",
         address="17 rue Voltaire, 38500 Montlise",
         seat=CENTRAL_CITY,
         communes=None,
@@ -899,7 +904,7 @@ ORGANIZATIONS: tuple[OrganizationSpec, ...] = (
                 "Permanences logement, aide au dossier de demande de logement social et au "
                 "recours DALO, prévention des expulsions.",
                 mail("logement", HABITAT),
-                "04 76 91 25 81",
+                "04 65 71 25 81",
                 "17 rue Voltaire, 38500 Montlise",
                 "association",
             ),
@@ -1647,80 +1652,21 @@ ELUS: tuple[PersonSpec, ...] = (
 
 # Residents are drawn from these lists with the seeded generator (see loader).
 RESIDENT_COUNT = 20
-RESIDENT_DOMAIN = f"habitants.{EMAIL_DOMAIN}"
+RESIDENT_SUBDOMAIN = "habitants"  # prenom.nom@habitants.demo.cocon.test
+# fmt: off
 FIRST_NAMES: tuple[str, ...] = (
-    "Lucie",
-    "Thomas",
-    "Emma",
-    "Mehdi",
-    "Chloé",
-    "Antoine",
-    "Manon",
-    "Youssef",
-    "Sarah",
-    "Maxime",
-    "Léna",
-    "Nicolas",
-    "Jade",
-    "Alexandre",
-    "Zoé",
-    "Baptiste",
-    "Inès",
-    "Quentin",
-    "Louise",
-    "Adrien",
-    "Fatou",
-    "Mathis",
-    "Amina",
-    "Gabriel",
-    "Margaux",
-    "Hugo",
-    "Océane",
-    "Rémi",
-    "Élise",
-    "Loïc",
-    "Jeanne",
-    "Bruno",
-    "Monique",
-    "Henri",
-    "Josiane",
-    "Raymond",
+    "Lucie", "Thomas", "Emma", "Mehdi", "Chloé", "Antoine", "Manon", "Youssef", "Sarah",
+    "Maxime", "Léna", "Nicolas", "Jade", "Alexandre", "Zoé", "Baptiste", "Inès", "Quentin",
+    "Louise", "Adrien", "Fatou", "Mathis", "Amina", "Gabriel", "Margaux", "Hugo", "Océane",
+    "Rémi", "Élise", "Loïc", "Jeanne", "Bruno", "Monique", "Henri", "Josiane", "Raymond",
 )
 LAST_NAMES: tuple[str, ...] = (
-    "Bernard",
-    "Durand",
-    "Petit",
-    "Moreau",
-    "Laurent",
-    "Simon",
-    "Michaud",
-    "Lefèvre",
-    "Roussel",
-    "Fournier",
-    "Girod",
-    "Bonnard",
-    "Mercier",
-    "Blanchard",
-    "Guillot",
-    "Robin",
-    "Perret",
-    "Chapuis",
-    "Gay",
-    "Vallet",
-    "Boyer",
-    "Nguyen",
-    "Traoré",
-    "Benoît",
-    "Rossi",
-    "Ferreira",
-    "Picard",
-    "Dumont",
-    "Brunel",
-    "Besson",
-    "Mathieu",
-    "Gros",
-    "Arnaud",
+    "Bernard", "Durand", "Petit", "Moreau", "Laurent", "Simon", "Michaud", "Lefèvre",
+    "Roussel", "Fournier", "Girod", "Bonnard", "Mercier", "Blanchard", "Guillot", "Robin",
+    "Perret", "Chapuis", "Gay", "Vallet", "Boyer", "Nguyen", "Traoré", "Benoît", "Rossi",
+    "Ferreira", "Picard", "Dumont", "Brunel", "Besson", "Mathieu", "Gros", "Arnaud",
 )
+# fmt: on
 
 
 def resident_names(rng: random.Random, count: int = RESIDENT_COUNT) -> list[tuple[str, str]]:

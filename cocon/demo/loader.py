@@ -189,7 +189,7 @@ def _load_people(
     # One argon2 hash shared by every demo account: hashing ~100 times would take seconds.
     password = make_password(DEMO_PASSWORD)
     residents = [
-        data.PersonSpec(first, last, email=data.person_email(first, last, "habitants"))
+        data.PersonSpec(first, last, email=data.person_email(first, last, data.RESIDENT_SUBDOMAIN))
         for first, last in data.resident_names(rng)
     ]
     for person in (*data.all_people(), *residents):

@@ -8,6 +8,8 @@ from cocon.territory.models import Organization, Share, ShareScope
 
 
 class OrganizationSettingsForm(ModelForm):
+    website = forms.URLField(label=_("website"), required=False, assume_scheme="https")
+
     class Meta:
         model = Organization
         fields = [

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cocon.accounts import selectors as people
+from cocon.core.forms import bound_data, bound_files
 from cocon.core.permissions import can, require
 from cocon.lib.population import AGE_BANDS
 from cocon.territory import selectors, services
@@ -76,7 +77,7 @@ def margins_import(request):
     territory = _territory_or_404()
     require(request.user, "territory.import_margins", territory)
     errors: list[tuple[int, str, str]] = []
-    form = MarginImportForm(request.POST or None, request.FILES or None)
+    form = MarginImportForm(bound_data(request), bound_files(request))
     if request.method == "POST" and form.is_valid():
         try:
             result = services.margins_import_file(
@@ -175,7 +176,7 @@ def organization_settings(request, slug):
     require(request.user, "territory.edit_organization", organization)
     request.theme_organization = organization
     form = OrganizationSettingsForm(
-        request.POST or None, request.FILES or None, instance=organization
+        bound_data(request), bound_files(request), instance=organization
     )
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -194,7 +195,7 @@ def organization_shares(request, slug):
     organization = get_object_or_404(Organization.objects.select_related("territory"), slug=slug)
     require(request.user, "territory.manage_shares", organization)
     request.theme_organization = organization
-    form = ShareForm(request.POST or None, owner=organization)
+    form = ShareForm(bound_data(request), owner=organization)
     if request.method == "POST" and form.is_valid():
         services.share_create(
             owner=organization,

@@ -192,7 +192,7 @@ def test_organizations_and_services(demo):
     kinds = set(demo.organizations.values_list("kind", flat=True))
     assert kinds >= {"epci", "commune", "ccas", "departement", "operator", "state", "association"}
     assert not agglo.services.get(slug="ressources-humaines").is_public
-    phone = re.compile(r"^04 76 \d\d \d\d \d\d$")
+    phone = re.compile(r"^04 65 71 \d\d \d\d$")
     for service in Service.objects.filter(organization__territory=demo):
         assert service.mission, service
         assert service.email.endswith(".demo.cocon.test"), service

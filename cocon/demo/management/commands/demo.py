@@ -12,7 +12,10 @@ from cocon.territory.models import Territory
 
 
 class Command(BaseCommand):
-    help = "Données de démonstration : « demo load » charge le territoire, « demo accounts » affiche les comptes."
+    help = (
+        "Données de démonstration : « demo load » charge le territoire, "
+        "« demo accounts » affiche les comptes."
+    )
 
     def add_arguments(self, parser):
         actions = parser.add_subparsers(dest="action", required=True, metavar="{load,accounts}")
@@ -82,6 +85,7 @@ class Command(BaseCommand):
                 f"Comptes de démonstration (demo accounts) — mot de passe : {DEMO_PASSWORD}"
             )
         )
-        self.stdout.write(f"Adresse (URL) : {site}\n")
+        self.stdout.write(f"Adresse (URL) : {site}")
+        self.stdout.write("")
         for line in lines:
             self.stdout.write(line.rstrip())
