@@ -72,7 +72,7 @@ messages: install
 	cd cocon && ../$(COCON) compilemessages --locale fr
 
 screenshots: install-dev
-	$(BIN)/python bench/screenshots.py
+	$(BIN)/python scripts/screenshots.py
 
 clean:
 	rm -rf $(VENV) node_modules var/test-* .pytest_cache

@@ -26,6 +26,9 @@ def home(request):
         context["organizations_by_kind"] = territory_selectors.organizations_by_kind(territory)
         context["population"] = territory.population
         context["commune_count"] = territory.communes.count()
+        context["organization_count"] = sum(
+            len(group) for group in context["organizations_by_kind"].values()
+        )
     return render(request, "core/home.html", context)
 
 

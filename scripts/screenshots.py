@@ -1,0 +1,72 @@
+"""Take the README screenshots from a demo server in real Chromium.
+
+    .venv/bin/python scripts/screenshots.py      (or: make screenshots)
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "docs" / "screenshots"
+COCON = str(ROOT / ".venv" / "bin" / "cocon")
+CHROMIUM = os.environ.get("COCON_CHROMIUM", "/usr/bin/chromium")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    data_dir = tempfile.mkdtemp(prefix="cocon-shots-")
+    env = {**os.environ, "COCON_DATA_DIR": data_dir, "LOG_LEVEL": "WARNING"}
+    env.pop("DATABASE_URL", None)
+    for args in (["migrate", "--no-input", "-v0"], ["demo", "load"],
+                 ["collectstatic", "--no-input", "-v0"]):
+        subprocess.run([COCON, *args], env=env, check=True, stdout=subprocess.DEVNULL)
+    port = free_port()
+    server = subprocess.Popen([COCON, "serve", "--port", str(port), "--no-collectstatic",
+                               "--workers", "1"], env=env, stdout=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + "/healthz", timeout=1)  # noqa: S310
+                break
+            except OSError:
+                time.sleep(0.2)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+            page = browser.new_page(viewport={"width": 1280, "height": 860})
+            page.goto(base + "/")
+            page.screenshot(path=OUT / "home.png")
+            page.goto(base + "/compte/connexion/")
+            page.fill("#id_email", "manager@demo.cocon.test")
+            page.fill("#id_password", "cocon-demo-2026")
+            page.click("main button[type=submit]")
+            page.wait_for_url("**/espace/")
+            page.screenshot(path=OUT / "espace-manager.png")
+            phone = browser.new_page(viewport={"width": 360, "height": 740})
+            phone.goto(base + "/organisations/agglo-val-de-lise/")
+            phone.screenshot(path=OUT / "phone-organisation.png")
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    print(f"screenshots written to {OUT}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
