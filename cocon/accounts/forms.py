@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
-from cocon.accounts.models import User
+from cocon.accounts.models import RoleKind, User
 from cocon.core.forms import CoconFormMixin, Form
 from cocon.core.outbox import queue_email
 
@@ -145,3 +145,63 @@ class OutboxPasswordResetForm(CoconFormMixin, PasswordResetForm):
 
 class CoconSetPasswordForm(CoconFormMixin, SetPasswordForm):
     pass
+
+
+class RoleForm(Form):
+    """Give a role in one organization to an existing account."""
+
+    email = forms.EmailField(
+        label=_("Email address of the person"),
+        help_text=_("The person must already have an account."),
+    )
+    kind = forms.ChoiceField(label=_("Role"), choices=RoleKind.choices)
+    title = forms.CharField(
+        label=_("Title or delegation"),
+        required=False,
+        max_length=200,
+        help_text=_("E.g. « Vice-président délégué à l'eau et à l'assainissement »."),
+    )
+    direction = forms.ModelChoiceField(
+        label=_("Direction (for a director)"), required=False, queryset=None
+    )
+    services = forms.ModelMultipleChoiceField(
+        label=_("Services (managed, or covered by the delegation)"),
+        required=False,
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    topics = forms.CharField(
+        label=_("Topics (for an expert)"),
+        required=False,
+        max_length=300,
+        help_text=_("Comma-separated."),
+    )
+    ends_on = forms.DateField(
+        label=_("End date (optional)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organization = organization
+        self.fields["direction"].queryset = organization.directions.order_by("name")
+        self.fields["services"].queryset = organization.services.order_by("name")
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].lower()
+        self.person = User.objects.filter(email__iexact=email, is_active=True).first()
+        if self.person is None:
+            raise ValidationError(_("No active account uses this address."))
+        return email
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("kind")
+        if kind == RoleKind.MANAGER and not data.get("services"):
+            self.add_error("services", _("Choose the services this manager is in charge of."))
+        if kind == RoleKind.ELU and not data.get("title"):
+            self.add_error("title", _("Give the delegation of this elected official."))
+        if kind == RoleKind.EXPERT and not data.get("topics"):
+            self.add_error("topics", _("Give at least one topic of expertise."))
+        return data

@@ -103,3 +103,47 @@ def user_erase(*, user: User) -> None:
     user_id = user.pk
     gdpr.erase_person(user)
     log.info("account erased", extra={"user_id": user_id})
+
+
+@transaction.atomic
+def role_assign(
+    *,
+    organization,
+    user: User,
+    kind: str,
+    actor,
+    title: str = "",
+    direction=None,
+    services=(),
+    topics: str = "",
+    starts_on=None,
+    ends_on=None,
+):
+    """Give `user` a role in `organization` (validated: scopes must belong to it)."""
+    from cocon.accounts.models import Role
+
+    role = Role(
+        user=user,
+        organization=organization,
+        kind=kind,
+        title=title,
+        direction=direction,
+        topics=topics,
+        ends_on=ends_on,
+    )
+    if starts_on:
+        role.starts_on = starts_on
+    role.full_clean()
+    role.save()
+    role.services.set(services)
+    user.forget_grants()
+    log.info("role assigned", extra={"role_id": role.pk, "kind": kind, "by": actor.pk})
+    return role
+
+
+def role_end(*, role, actor) -> None:
+    """End a role today (kept for the record, no longer current tomorrow)."""
+    today = timezone.localdate()
+    role.ends_on = today if role.starts_on <= today else role.starts_on
+    role.save(update_fields=["ends_on"])
+    log.info("role ended", extra={"role_id": role.pk, "by": actor.pk})

@@ -13,6 +13,7 @@ urlpatterns = [
     path("profil/", views.profile, name="profile"),
     path("profil/export.json", views.export, name="export"),
     path("profil/supprimer/", views.delete_account, name="delete"),
+    path("organisations/<slug:slug>/roles/", views.organization_roles, name="roles"),
     path(
         "mot-de-passe/",
         views.password_reset,

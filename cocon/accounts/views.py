@@ -197,3 +197,49 @@ def password_reset(request):
             # Same answer as a success: do not reveal anything, do not send more mail.
             return redirect("accounts:password_reset_done")
     return auth_views.PasswordResetView.as_view(**PASSWORD_RESET_OPTIONS)(request)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organization_roles(request, slug):
+    """Roles of one organization: its administrators give and end them."""
+    from django.shortcuts import get_object_or_404
+
+    from cocon.accounts.forms import RoleForm
+    from cocon.accounts.models import Role
+    from cocon.core.permissions import require
+    from cocon.territory.models import Organization
+
+    organization = get_object_or_404(Organization, slug=slug)
+    require(request.user, "accounts.manage_roles", organization)
+    request.theme_organization = organization
+    form = RoleForm(bound_data(request), organization=organization)
+    status = 200
+    if request.method == "POST" and "end" in request.POST:
+        role = get_object_or_404(Role, pk=request.POST.get("end"), organization=organization)
+        services.role_end(role=role, actor=request.user)
+        messages.success(request, _("The role was ended."))
+        return redirect("accounts:roles", slug=organization.slug)
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            services.role_assign(
+                organization=organization,
+                user=form.person,
+                kind=data["kind"],
+                actor=request.user,
+                title=data["title"],
+                direction=data["direction"],
+                services=data["services"],
+                topics=data["topics"],
+                ends_on=data["ends_on"],
+            )
+            messages.success(request, _("The role was given."))
+            return redirect("accounts:roles", slug=organization.slug)
+        status = 400
+    return render(
+        request,
+        "accounts/roles.html",
+        {"organization": organization, "form": form, "roles": selectors.role_holders(organization)},
+        status=status,
+    )

@@ -241,3 +241,54 @@ class TestPasswordReset:
     def test_invalid_email_shows_error(self, client, db):
         html = client.post("/compte/mot-de-passe/", {"email": "pas-un-email"}).content.decode()
         assert 'id="id_email_error"' in html
+
+
+class TestRoles:
+    url = "/compte/organisations/agglo/roles/"
+
+    @pytest.mark.parametrize("role", ["usager", "agent", "manager", "direction", "elu", "admin_b"])
+    def test_only_admins(self, client_for, role):
+        assert client_for(role).get(self.url).status_code == 403
+
+    def test_admin_gives_a_manager_role_and_grants_follow(self, world, client_for):
+        from cocon.core.permissions import can
+
+        assert not can(world["agent"], "territory.edit_service", world.waste)
+        response = client_for("admin").post(
+            self.url, {"email": "AGENT@test.fr", "kind": "manager", "services": [world.waste.pk]}
+        )
+        assert response.status_code == 302
+        agent = User.objects.get(email="agent@test.fr")
+        assert can(agent, "territory.edit_service", world.waste)
+
+    def test_errors_are_beside_fields_and_cross_org_scope_refused(self, world, client_for):
+        client = client_for("admin")
+        html = client.post(
+            self.url, {"email": "nobody@test.fr", "kind": "manager"}
+        ).content.decode()
+        assert 'id="id_email_error"' in html and 'id="id_services_error"' in html
+        response = client.post(
+            self.url, {"email": "agent@test.fr", "kind": "manager", "services": [world.social_b.pk]}
+        )
+        assert response.status_code == 400  # a service of another organization
+        from cocon.accounts.models import Role
+
+        assert not Role.objects.filter(user=world["agent"]).exists()
+
+    def test_end_a_role(self, world, client_for):
+        from cocon.accounts.models import Role
+        from cocon.core.permissions import can
+
+        role = Role.objects.get(user=world["manager"], kind="manager")
+        Role.objects.filter(pk=role.pk).update(starts_on="2020-01-01")
+        client_for("admin").post(self.url, {"end": role.pk})
+        role.refresh_from_db()
+        assert role.ends_on is not None
+        import datetime as dt
+
+        from django.utils import timezone
+
+        world["manager"].forget_grants()
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(timezone, "localdate", lambda: dt.date.today() + dt.timedelta(days=1))
+            assert not can(world["manager"], "territory.edit_service", world.water)
