@@ -8,7 +8,7 @@ from cocon.territory.models import Organization, Share, ShareScope
 
 
 class OrganizationSettingsForm(ModelForm):
-    website = forms.URLField(label=_("website"), required=False, assume_scheme="https")
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
 
     class Meta:
         model = Organization

@@ -194,7 +194,7 @@ class Organization(models.Model):
 
     @property
     def theme_version(self) -> str:
-        return str(int(self.updated_at.timestamp())) if self.updated_at else "0"
+        return str(int(self.updated_at.timestamp() * 1_000_000)) if self.updated_at else "0"
 
 
 class Direction(models.Model):

@@ -175,8 +175,11 @@ def organization_settings(request, slug):
     organization = get_object_or_404(Organization, slug=slug)
     require(request.user, "territory.edit_organization", organization)
     request.theme_organization = organization
+    # The form edits a copy: a refused submission must not show as the current settings.
     form = OrganizationSettingsForm(
-        bound_data(request), bound_files(request), instance=organization
+        bound_data(request),
+        bound_files(request),
+        instance=Organization.objects.get(pk=organization.pk),
     )
     if request.method == "POST" and form.is_valid():
         form.save()

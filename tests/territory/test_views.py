@@ -264,3 +264,21 @@ def test_list_pages_do_not_grow_queries_with_data(client, world, django_assert_m
         with django_assert_max_num_queries(baseline[url]):
             client.get(url)
     assert max(baseline.values()) <= 12
+
+
+def test_refused_colours_are_not_shown_as_current(world, client_for):
+    client = client_for("admin")
+    html = client.post(
+        "/organisations/agglo/reglages/",
+        {"name": "Agglo de Test", "primary_color": "#ffff00", "accent_color": "#e8f0f7"},
+    ).content.decode()
+    current = html.split("swatch--primary")[1][:80]
+    assert "#1f4e79" in current and "#ffff00" not in current
+
+
+def test_theme_url_changes_on_every_save(world):
+    org = world.org_a
+    before = org.theme_version
+    org.primary_color = "#7a1f1f"
+    org.save()
+    assert org.theme_version != before

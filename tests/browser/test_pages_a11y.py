@@ -1,0 +1,430 @@
+"""axe-core audit of every page, in every state worth checking, at desktop width and on a
+360-pixel phone (where nothing may scroll sideways).
+
+Each test reaches one screen (logging in and submitting forms as needed), audits it at
+1280 px, then narrows the same window to 360×740 and audits it again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import pytest
+from django.contrib.auth.tokens import default_token_generator
+from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from .conftest import DESKTOP, PHONE, ROLES, audit, email_of, login, new_context, url
+
+pytestmark = pytest.mark.browser
+
+HOST = "agglo-val-de-lise"  # host organization of the demo territory
+
+BAD_MARGINS_CSV = (
+    b"commune_insee,age_band,sex,population\n"
+    b"38619,0-14,F,1500\n"
+    b"38619,15-130,F,1200\n"  # unknown age band
+    b"99999,30-44,X,-4\n"  # unknown commune, bad sex, negative population
+)
+
+
+def submit(page, form_selector: str = "main form.stack"):
+    """Submit a form with its submit button; return the response of the navigation."""
+    with page.expect_navigation() as navigation:
+        page.locator(form_selector).locator("button[type=submit]").last.click()
+    return navigation.value
+
+
+def first_commune() -> str:
+    from cocon.territory.models import Commune
+
+    return Commune.objects.order_by("insee_code").values_list("insee_code", flat=True)[0]
+
+
+def public_service_path() -> str:
+    from cocon.territory.models import Service
+
+    service = (
+        Service.objects.filter(organization__slug=HOST, is_public=True)
+        .exclude(opening_hours=None)
+        .order_by("name")
+        .first()
+    )
+    return service.get_absolute_url()
+
+
+def reset_path(role: str = "usager") -> str:
+    from cocon.accounts.models import User
+
+    user = User.objects.get(email=email_of(role))
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    return f"/compte/mot-de-passe/{uid}/{default_token_generator.make_token(user)}/"
+
+
+# --- Screens ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Screen:
+    id: str
+    url_name: str | None  # the route the screen ends on (None: the 404 page)
+    reach: Callable  # (page, live_server) -> Response | None, leaves the page on the screen
+    role: str | None = None  # log in as this demo account first
+    status: int = 200
+    expect: str = ""  # a selector that must be visible (proves we are on the right screen)
+    disabled_rules: tuple[str, ...] = ()  # documented exclusions only
+
+
+def get(path: str | Callable[[], str]):
+    def reach(page, live_server):
+        return page.goto(url(live_server, path() if callable(path) else path))
+
+    return reach
+
+
+def login_with_errors(page, live_server):
+    page.goto(url(live_server, "/compte/connexion/"))
+    return submit(page)
+
+
+def register_with_errors(page, live_server):
+    page.goto(url(live_server, "/compte/inscription/"))
+    page.fill("#id_full_name", "Lou Test")
+    page.fill("#id_email", "pas-une-adresse")
+    page.fill("#id_password1", "court")
+    page.fill("#id_password2", "autre")
+    return submit(page)
+
+
+def reset_done(page, live_server):
+    page.goto(url(live_server, "/compte/mot-de-passe/"))
+    page.fill("#id_email", email_of("usager"))
+    return submit(page)
+
+
+def reset_complete(page, live_server):
+    page.goto(url(live_server, reset_path()))
+    page.fill("#id_new_password1", "Une-phrase-de-passe-2026")
+    page.fill("#id_new_password2", "Une-phrase-de-passe-2026")
+    return submit(page)
+
+
+def settings_with_contrast_error(page, live_server):
+    page.goto(url(live_server, f"/organisations/{HOST}/reglages/"))
+    page.fill("#id_primary_color", "#ffff00")
+    return submit(page)
+
+
+def roles_with_errors(page, live_server):
+    page.goto(url(live_server, f"/compte/organisations/{HOST}/roles/"))
+    return submit(page)
+
+
+def margins_with_row_errors(page, live_server):
+    page.goto(url(live_server, "/territoire/marges/importer/"))
+    page.set_input_files(
+        "#id_file", {"name": "marges.csv", "mimeType": "text/csv", "buffer": BAD_MARGINS_CSV}
+    )
+    return submit(page)
+
+
+SCREENS = [
+    Screen("home", "core:home", get("/"), expect="#hero-title"),
+    Screen("territory", "territory:territory", get("/territoire/"), expect="main table"),
+    Screen(
+        "commune",
+        "territory:commune",
+        get(lambda: f"/territoire/communes/{first_commune()}/"),
+        expect="dl.facts",
+    ),
+    Screen("organizations", "territory:organizations", get("/organisations/"), expect=".grid"),
+    Screen(
+        "organization",
+        "territory:organization",
+        get(f"/organisations/{HOST}/"),
+        expect="#contact-title",
+    ),
+    Screen(
+        "organization-as-admin",
+        "territory:organization",
+        get(f"/organisations/{HOST}/"),
+        "admin",
+        expect="#internal-title",
+    ),
+    Screen("service", "territory:service", get(public_service_path), expect="#contact-title"),
+    Screen(
+        "service-as-manager",
+        "territory:service",
+        get(public_service_path),
+        "manager",
+        expect="#internal-title",
+    ),
+    Screen("accessibility", "core:accessibility", get("/accessibilite/"), expect="#donnees"),
+    Screen("not-found", None, get("/page-inexistante/"), status=404, expect="main h1"),
+    Screen("login", "accounts:login", get("/compte/connexion/"), expect="#id_email"),
+    Screen(
+        "login-errors",
+        "accounts:login",
+        login_with_errors,
+        status=400,
+        expect="[data-error-summary]",
+    ),
+    Screen("register", "accounts:register", get("/compte/inscription/"), expect="#id_password2"),
+    Screen(
+        "register-errors",
+        "accounts:register",
+        register_with_errors,
+        status=400,
+        expect="[data-error-summary]",
+    ),
+    Screen(
+        "password-reset",
+        "accounts:password_reset",
+        get("/compte/mot-de-passe/"),
+        expect="#id_email",
+    ),
+    Screen("password-reset-done", "accounts:password_reset_done", reset_done, expect="main h1"),
+    Screen(
+        "password-reset-confirm",
+        "accounts:password_reset_confirm",
+        get(reset_path),
+        expect="#id_new_password1",
+    ),
+    Screen(
+        "password-reset-complete",
+        "accounts:password_reset_complete",
+        reset_complete,
+        expect="main a.button",
+    ),
+    Screen("profile", "accounts:profile", get("/compte/profil/"), "manager", expect="#data-title"),
+    Screen(
+        "account-delete",
+        "accounts:delete",
+        get("/compte/profil/supprimer/"),
+        "usager",
+        expect="#id_password",
+    ),
+    *(
+        Screen(f"espace-{role}", "backoffice:home", get("/espace/"), role, expect=".panel-grid")
+        for role in ROLES
+    ),
+    Screen(
+        "team",
+        "territory:team",
+        get(f"/organisations/{HOST}/equipe/"),
+        "admin",
+        expect="main table",
+    ),
+    Screen(
+        "settings",
+        "territory:settings",
+        get(f"/organisations/{HOST}/reglages/"),
+        "admin",
+        expect="#id_primary_color",
+    ),
+    Screen(
+        "settings-contrast-error",
+        "territory:settings",
+        settings_with_contrast_error,
+        "admin",
+        expect="#id_primary_color_error",
+    ),
+    Screen(
+        "shares",
+        "territory:shares",
+        get(f"/organisations/{HOST}/partages/"),
+        "admin",
+        expect="#id_partner",
+    ),
+    Screen(
+        "roles",
+        "accounts:roles",
+        get(f"/compte/organisations/{HOST}/roles/"),
+        "admin",
+        expect="main form.stack",
+    ),
+    Screen(
+        "roles-errors",
+        "accounts:roles",
+        roles_with_errors,
+        "admin",
+        status=400,
+        expect="[data-error-summary]",
+    ),
+    Screen(
+        "margins-import",
+        "territory:margins_import",
+        get("/territoire/marges/importer/"),
+        "admin",
+        expect="#id_file",
+    ),
+    Screen(
+        "margins-import-row-errors",
+        "territory:margins_import",
+        margins_with_row_errors,
+        "admin",
+        expect="#rows-title + .table-wrap table",
+    ),
+    Screen("django-admin", "admin:index", get("/admin/"), "admin", expect="#content"),
+]
+
+SUBRESOURCES = {"stylesheet", "script", "image", "font"}
+
+# Routes that are not pages (redirects, downloads, stylesheets, POST-only actions).
+NOT_PAGES = {
+    "core:healthz",
+    "core:set_language",
+    "core:theme_css",
+    "accounts:logout",
+    "accounts:verify_email",  # redirects to the profile or the login page
+    "accounts:export",  # a JSON download (see test_journeys)
+    "territory:share_delete",
+}
+
+
+@pytest.mark.parametrize("screen", SCREENS, ids=[s.id for s in SCREENS])
+def test_page_is_accessible(browser, live_server, screen: Screen):
+    context = new_context(browser, viewport=DESKTOP)
+    try:
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        broken = []  # stylesheets, scripts, images, fonts that failed to load
+        page.on(
+            "response",
+            lambda r: (
+                broken.append(f"{r.status} {r.url}")
+                if r.status >= 400 and r.request.resource_type in SUBRESOURCES
+                else None
+            ),
+        )
+        if screen.role:
+            login(page, live_server, screen.role)
+        response = screen.reach(page, live_server)
+        assert response is not None and response.status == screen.status, (
+            f"{screen.id}: HTTP {response and response.status} on {page.url}, "
+            f"expected {screen.status}"
+        )
+        page.wait_for_load_state("load")
+        if screen.url_name:
+            match = resolve(urlsplit(page.url).path)
+            assert match.view_name == screen.url_name, (screen.id, page.url, match.view_name)
+        assert page.locator(screen.expect).first.is_visible(), (
+            f"{screen.id}: {screen.expect!r} not visible on {page.url}"
+        )
+        # Audited as people see it: styled, with every asset loaded.
+        assert broken == [], f"{screen.id}: assets failed to load: {broken}"
+        assert page.evaluate("() => document.styleSheets.length") > 0, f"{screen.id}: unstyled"
+        audit(page, disabled_rules=screen.disabled_rules)
+
+        page.set_viewport_size(PHONE)
+        audit(page, disabled_rules=screen.disabled_rules)
+        scroll_width = page.evaluate("() => document.documentElement.scrollWidth")
+        assert scroll_width <= PHONE["width"], (
+            f"{screen.id}: the page scrolls sideways at {PHONE['width']} px "
+            f"(scrollWidth {scroll_width}) on {page.url}; widest elements: "
+            + str(page.evaluate(WIDEST_ELEMENTS, PHONE["width"]))
+        )
+    finally:
+        context.close()
+
+
+# Names the elements that stick out of the viewport, to make an overflow failure actionable.
+WIDEST_ELEMENTS = """(limit) => [...document.querySelectorAll('body *')]
+  .filter((el) => el.getBoundingClientRect().right > limit + 0.5)
+  .slice(-5)
+  .map((el) => {
+    const classes = typeof el.className === 'string' ? el.className.trim() : '';
+    return el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
+      + (classes ? '.' + classes.split(/\\s+/).join('.') : '')
+      + ' right=' + Math.round(el.getBoundingClientRect().right);
+  })"""
+
+
+def test_static_assets_are_served(page, live_server):
+    """The stylesheet, script and logo every page links to must load (else every page is
+    unstyled: the audits above would check a bare document)."""
+    for path in ("/static/cocon/css/cocon.css", "/static/cocon/js/cocon.js"):
+        response = page.request.get(url(live_server, path))
+        assert response.status == 200, (
+            f"{path}: HTTP {response.status}. cocon/static/ is not found by the static "
+            "finders: `cocon` is not an installed app, so settings need "
+            'STATICFILES_DIRS = [BASE_DIR / "static"].'
+        )
+
+
+def test_not_found_page_is_styled(page, live_server):
+    failed = []
+    page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
+    response = page.goto(url(live_server, "/page-inexistante/"))
+    assert response.status == 404
+    assert page.locator("main#contenu h1").is_visible()
+    # Only the page itself is a 404: its stylesheet, script and logo load.
+    assert failed == [response.url], failed
+    styles = page.evaluate(
+        """() => ({
+          header: getComputedStyle(document.querySelector('.site-header')).backgroundColor,
+          primary: getComputedStyle(document.documentElement).getPropertyValue('--c-primary'),
+          skipTop: document.querySelector('.skip-link').getBoundingClientRect().bottom,
+        })"""
+    )
+    assert styles["primary"].strip(), "cocon.css not applied (no --c-primary)"
+    assert styles["header"] not in ("", "rgba(0, 0, 0, 0)", "transparent"), styles
+    assert styles["skipTop"] <= 0, "the skip link should sit off-screen until focused"
+
+
+def test_audit_reports_violations(page, live_server):
+    """The audit itself works: a page with known serious problems fails, with the rule id,
+    impact, help and the offending selectors in the message."""
+    page.goto(url(live_server, "/accessibilite/"))
+    page.evaluate(
+        """() => {
+          const img = document.createElement('img');
+          img.src = '/static/cocon/img/cocon.svg';
+          img.id = 'sans-alt';
+          document.querySelector('main').append(img);
+        }"""
+    )
+    with pytest.raises(AssertionError) as failure:
+        audit(page)
+    message = str(failure.value)
+    assert "image-alt [critical]" in message
+    assert "#sans-alt" in message
+
+
+def _route_names(patterns, namespace: str = "") -> set[str]:
+    names = set()
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            names |= _route_names(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(namespace + pattern.name)
+    return names
+
+
+def test_every_page_is_audited():
+    """A new page must join SCREENS (or NOT_PAGES, if it is not a page)."""
+    ours = {
+        name
+        for name in _route_names(get_resolver().url_patterns)
+        if name.split(":")[0] in {"core", "territory", "accounts", "backoffice"}
+    }
+    audited = {screen.url_name for screen in SCREENS}
+    assert ours - audited - NOT_PAGES == set(), "pages without an accessibility audit"
+
+
+def test_contact_details_stay_inside_their_card(page, live_server):
+    """Long addresses and URLs wrap inside the contact card instead of spilling out."""
+    page.goto(url(live_server, f"/organisations/{HOST}/"))
+    overflow = page.evaluate(
+        """() => {
+          const card = document.querySelector('section.card--accent').getBoundingClientRect();
+          return [...document.querySelectorAll('section.card--accent dd')]
+            .filter((dd) => dd.getBoundingClientRect().right > card.right + 0.5)
+            .map((dd) => dd.textContent.trim());
+        }"""
+    )
+    assert overflow == []
