@@ -1,6 +1,6 @@
 """Take the README screenshots from a demo server in real Chromium.
 
-    .venv/bin/python scripts/screenshots.py      (or: make screenshots)
+.venv/bin/python scripts/screenshots.py      (or: make screenshots)
 """
 
 from __future__ import annotations
@@ -33,17 +33,23 @@ def main() -> None:
     data_dir = tempfile.mkdtemp(prefix="cocon-shots-")
     env = {**os.environ, "COCON_DATA_DIR": data_dir, "LOG_LEVEL": "WARNING"}
     env.pop("DATABASE_URL", None)
-    for args in (["migrate", "--no-input", "-v0"], ["demo", "load"],
-                 ["collectstatic", "--no-input", "-v0"]):
+    for args in (
+        ["migrate", "--no-input", "-v0"],
+        ["demo", "load"],
+        ["collectstatic", "--no-input", "-v0"],
+    ):
         subprocess.run([COCON, *args], env=env, check=True, stdout=subprocess.DEVNULL)
     port = free_port()
-    server = subprocess.Popen([COCON, "serve", "--port", str(port), "--no-collectstatic",
-                               "--workers", "1"], env=env, stdout=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [COCON, "serve", "--port", str(port), "--no-collectstatic", "--workers", "1"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
             try:
-                urllib.request.urlopen(base + "/healthz", timeout=1)  # noqa: S310
+                urllib.request.urlopen(base + "/healthz", timeout=1)
                 break
             except OSError:
                 time.sleep(0.2)
