@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import dj_database_url
+from whitenoise.compress import Compressor
 
 from cocon.core.envtools import env_bool, env_list, parse_email_url
 
@@ -178,13 +179,9 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = TESTING or DEBUG
-# Source maps of vendored bundles (API docs) are never sent compressed by browsers'
-# devtools in practice; compressing them doubled collectstatic time (docs/benchmarks.md).
-WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (
-    "jpg", "jpeg", "png", "gif", "webp", "zip", "gz", "tgz", "bz2", "tbz", "xz", "br",
-    "swf", "flv", "woff", "woff2", "3gp", "3gpp", "asf", "avi", "m4v", "mov", "mp4", "mpeg",
-    "mpg", "webm", "wmv", "map",
-)
+# Whitenoise's defaults plus source maps: compressing the API docs' bundle maps doubled
+# collectstatic time (docs/benchmarks.md) for files nobody downloads compressed.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "map")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
