@@ -10,15 +10,24 @@ from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.shortcuts import redirect, render, resolve_url
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cocon.accounts import selectors, services
-from cocon.accounts.forms import DeleteAccountForm, LoginForm, ProfileForm, RegistrationForm
+from cocon.accounts.forms import (
+    DeleteAccountForm,
+    LoginForm,
+    ProfileForm,
+    RegistrationForm,
+    RoleForm,
+)
+from cocon.accounts.models import Role
 from cocon.core import gdpr, ratelimit
 from cocon.core.forms import bound_data
+from cocon.core.permissions import require
+from cocon.territory.models import Organization
 
 
 def _safe_next(request) -> str:
@@ -203,13 +212,6 @@ def password_reset(request):
 @require_http_methods(["GET", "POST"])
 def organization_roles(request, slug):
     """Roles of one organization: its administrators give and end them."""
-    from django.shortcuts import get_object_or_404
-
-    from cocon.accounts.forms import RoleForm
-    from cocon.accounts.models import Role
-    from cocon.core.permissions import require
-    from cocon.territory.models import Organization
-
     organization = get_object_or_404(Organization, slug=slug)
     require(request.user, "accounts.manage_roles", organization)
     request.theme_organization = organization
