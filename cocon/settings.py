@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "cocon.core",
     "cocon.accounts",
     "cocon.territory",
+    "cocon.voices",
     "cocon.api",
     "cocon.backoffice",
     "cocon.demo",
@@ -170,6 +171,8 @@ STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = DATA_DIR / "media"
+# attachments of contributions: never under MEDIA_ROOT, served by permission-checked views
+PRIVATE_MEDIA_ROOT = DATA_DIR / "private"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -193,6 +196,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # "inline": sent right after the transaction commits, in the web process.
 # "worker": left in the outbox for `cocon worker` (production with several processes).
 OUTBOX_MODE = os.environ.get("COCON_OUTBOX_MODE", "inline")
+# Contact data left to receive an answer is erased this many months after closure.
+VOICE_CONTACT_RETENTION_MONTHS = int(os.environ.get("COCON_CONTACT_RETENTION_MONTHS", "12"))
 
 # --- Security -------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

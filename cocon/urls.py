@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("cocon.core.urls")),
     path("", include("cocon.territory.urls")),
     path("compte/", include("cocon.accounts.urls")),
+    path("", include("cocon.voices.urls")),
     path("espace/", include("cocon.backoffice.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

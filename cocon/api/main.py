@@ -95,9 +95,11 @@ def on_http_error(request, exc: HttpError):
 def _register_routers() -> None:
     from cocon.accounts.api import router as accounts_router
     from cocon.territory.api import router as territory_router
+    from cocon.voices.api import router as voices_router
 
     api.add_router("/v1/", accounts_router)
     api.add_router("/v1/", territory_router)
+    api.add_router("/v1/", voices_router)
 
 
 _register_routers()

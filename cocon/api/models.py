@@ -62,3 +62,21 @@ class ApiToken(models.Model):
 
     def has_scope(self, scope: str) -> bool:
         return scope in self.scopes
+
+
+class IdempotencyKey(models.Model):
+    """`Idempotency-Key` of a write request: the same key sent again by the same token
+    replays the first response instead of writing twice. Kept 24 hours."""
+
+    token = models.ForeignKey(ApiToken, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=200)
+    request_hash = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField(default=0)
+    response = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["token", "key"], name="one_request_per_key")]
+
+    def __str__(self) -> str:
+        return self.key

@@ -11,10 +11,11 @@ import time
 from django.core.management.base import BaseCommand
 
 from cocon.core.outbox import deliver_due
+from cocon.core.schedule import run_due
 
 
 class Command(BaseCommand):
-    help = "Run background work (email outbox) until stopped; --once for a single pass."
+    help = "Run background work (email outbox, daily jobs) until stopped; --once for one pass."
 
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true")
@@ -22,6 +23,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, once, interval, **options):
         while True:
+            for job in run_due():
+                self.stdout.write(f"daily job done: {job}")
             sent, failed = deliver_due()
             if sent or failed:
                 self.stdout.write(f"outbox: {sent} sent, {failed} failed")

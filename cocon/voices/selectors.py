@@ -1,0 +1,325 @@
+"""Reads of Paroles: feeds with filters, counts and keyset pagination, one voice with
+what may be shown of it, dashboards. Query counts do not grow with the page."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import statistics
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from cocon.core.models import ReadReceipt
+from cocon.lib import keywords
+from cocon.voices.models import OPEN_STATUSES, CaptureMode, Status, Voice
+from cocon.voices.rules import scope_of
+
+PAGE_SIZE = 25
+SMALL_CELL = 5  # published or aggregated breakdowns hide counts below this
+
+
+@dataclass
+class FeedFilters:
+    service: int | None = None
+    organization: int | None = None
+    kind: str = ""
+    theme: int | None = None
+    channel: str = ""
+    commune: int | None = None
+    status: str = ""  # a status, "open" or "overdue"
+    relayed: str = ""  # "yes" | "no"
+    since: dt.date | None = None
+    until: dt.date | None = None
+    escalated: bool = False
+
+    def q(self, now=None) -> Q:
+        q = Q()
+        if self.service:
+            q &= Q(service_id=self.service)
+        if self.organization:
+            q &= Q(organization_id=self.organization)
+        if self.kind:
+            q &= Q(kind=self.kind)
+        if self.theme:
+            q &= Q(theme_id=self.theme)
+        if self.channel:
+            q &= Q(channel=self.channel)
+        if self.commune:
+            q &= Q(commune_id=self.commune)
+        if self.relayed == "yes":
+            q &= ~Q(capture_mode=CaptureMode.SELF)
+        elif self.relayed == "no":
+            q &= Q(capture_mode=CaptureMode.SELF)
+        if self.since:
+            q &= Q(created_at__date__gte=self.since)
+        if self.until:
+            q &= Q(created_at__date__lte=self.until)
+        if self.escalated:
+            q &= Q(escalated_at__isnull=False)
+        return q & status_q(self.status, now)
+
+
+def status_q(status: str, now=None) -> Q:
+    now = now or timezone.now()
+    if not status:
+        return Q()
+    if status == "open":
+        return Q(status__in=OPEN_STATUSES)
+    if status == "overdue":
+        return overdue_q(now)
+    return Q(status=status)
+
+
+def overdue_q(now=None) -> Q:
+    now = now or timezone.now()
+    return Q(status=Status.RECEIVED, acknowledge_due__lt=now) | Q(
+        status__in=OPEN_STATUSES, answer_due__lt=now
+    )
+
+
+def encode_cursor(voice: Voice) -> str:
+    raw = f"{voice.created_at.isoformat()}|{voice.pk}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[dt.datetime, int] | None:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        stamp, pk = raw.split("|")
+        when = dt.datetime.fromisoformat(stamp)
+        if timezone.is_naive(when):
+            return None
+        return when, int(pk)
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def visible_voices(user, *, include_own: bool = False):
+    """Every voice this staff member may see (feeds), as a queryset; with
+    `include_own`, also the voices the person wrote themself (API)."""
+    from cocon.core.permissions import grants_of
+
+    q = scope_of(grants_of(user)).q()
+    if include_own and user.is_authenticated:
+        q |= Q(author_id=user.pk)
+    return Voice.objects.filter(q)
+
+
+@dataclass
+class FeedPage:
+    voices: list[Voice]
+    next_cursor: str | None
+    counts: dict[str, int] = field(default_factory=dict)
+    total: int = 0
+    overdue: int = 0
+
+
+def feed(
+    user,
+    filters: FeedFilters,
+    *,
+    after: str | None = None,
+    size: int = PAGE_SIZE,
+    with_counts: bool = True,
+    include_own: bool = False,
+) -> FeedPage:
+    """One page of the person's feed, newest first. Constant number of queries: rows
+    (with their service, theme, commune, relay and "seen by me"), counts per status and
+    the overdue count."""
+    now = timezone.now()
+    base = visible_voices(user, include_own=include_own).filter(filters.q(now))
+    rows = base.select_related(
+        "service", "organization", "theme", "commune", "relay", "merged_into"
+    ).annotate(
+        seen=Exists(
+            ReadReceipt.objects.filter(
+                content_type=ContentType.objects.get_for_model(Voice),
+                object_id=OuterRef("pk"),
+                user_id=user.pk,
+            )
+        )
+    )
+    cursor = decode_cursor(after) if after else None
+    if cursor:
+        when, pk = cursor
+        rows = rows.filter(Q(created_at__lt=when) | Q(created_at=when, pk__lt=pk))
+    voices = list(rows.order_by("-created_at", "-id")[: size + 1])
+    next_cursor = encode_cursor(voices[size - 1]) if len(voices) > size else None
+    page = FeedPage(voices=voices[:size], next_cursor=next_cursor)
+    if with_counts:
+        unfiltered_status = FeedFilters(**{**filters.__dict__, "status": ""})
+        counted = visible_voices(user).filter(unfiltered_status.q(now))
+        page.counts = dict(
+            counted.order_by()
+            .values_list("status")
+            .annotate(n=Count("id"))
+            .values_list("status", "n")
+        )
+        page.total = sum(page.counts.values())
+        page.overdue = counted.filter(overdue_q(now)).count()
+    return page
+
+
+def my_voices(user):
+    return (
+        Voice.objects.filter(author=user)
+        .select_related("service", "organization")
+        .order_by("-created_at", "-id")
+    )
+
+
+def my_captures(user, limit: int = 50):
+    return (
+        Voice.objects.filter(relay=user)
+        .select_related("service", "organization")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def voice_for(user, reference: str) -> Voice | None:
+    """The voice if this person may see it, else None (the view answers 404)."""
+    from cocon.core.permissions import can
+
+    voice = (
+        Voice.objects.select_related(
+            "service__organization",
+            "service__direction",
+            "organization",
+            "theme",
+            "commune",
+            "relay",
+            "author",
+            "merged_into",
+            "relay_organization",
+            "answer_signed_by",
+        )
+        .prefetch_related("shares__service")
+        .filter(reference=reference)
+        .first()
+    )
+    if voice is None or not can(user, "voices.view", voice):
+        return None
+    return voice
+
+
+def voice_by_tracking(reference: str, code: str) -> Voice | None:
+    voice = (
+        Voice.objects.select_related("service", "organization", "merged_into")
+        .filter(reference=reference.strip().upper())
+        .first()
+    )
+    if voice is None or not voice.check_tracking_code(code or ""):
+        return None
+    return voice
+
+
+# --- dashboard -----------------------------------------------------------------------
+@dataclass
+class Dashboard:
+    total: int
+    by_kind: list[tuple[str, int]]
+    by_channel: list[tuple[str, int]]
+    by_month: list[tuple[dt.date, int, int]]  # month, total, relayed
+    relayed_share: float | None
+    median_hours_to_acknowledge: float | None
+    median_days_to_answer: float | None
+    overdue: int
+    open: int
+    top_themes: list[tuple[str, int]]
+    top_words: list[tuple[str, int]]
+    profiles: dict[str, list[tuple[str, int | None]]]
+    thanks: int
+
+    @property
+    def relayed_percent(self) -> int | None:
+        return _percent(self.relayed_share)
+
+
+def _percent(share: float | None) -> int | None:
+    return None if share is None else round(share * 100)
+
+
+def _median(values: list[float]) -> float | None:
+    return round(statistics.median(values), 1) if values else None
+
+
+def dashboard(service, *, months: int = 12, now=None) -> Dashboard:
+    """Figures of one service over the last `months` months."""
+    now = now or timezone.now()
+    start = (
+        timezone.localtime(now).date().replace(day=1) - dt.timedelta(days=31 * (months - 1))
+    ).replace(day=1)
+    qs = Voice.objects.filter(service=service, created_at__date__gte=start)
+    by_kind = list(
+        qs.order_by().values_list("kind").annotate(n=Count("id")).values_list("kind", "n")
+    )
+    by_channel = list(
+        qs.order_by().values_list("channel").annotate(n=Count("id")).values_list("channel", "n")
+    )
+    monthly = (
+        qs.order_by()
+        .annotate(month=TruncMonth("created_at"))
+        .values("month")
+        .annotate(n=Count("id"), relayed=Count("id", filter=~Q(capture_mode=CaptureMode.SELF)))
+        .order_by("month")
+    )
+    by_month = [
+        (
+            row["month"].date() if hasattr(row["month"], "date") else row["month"],
+            row["n"],
+            row["relayed"],
+        )
+        for row in monthly
+    ]
+    total = sum(n for _k, n in by_kind)
+    relayed = sum(r for _m, _n, r in by_month)
+    timings = qs.exclude(acknowledged_at__isnull=True).values_list(
+        "created_at", "acknowledged_at", "answered_at"
+    )
+    ack_hours: list[float] = []
+    answer_days: list[float] = []
+    for created, acknowledged, answered in timings.iterator():
+        ack_hours.append((acknowledged - created).total_seconds() / 3600)
+        if answered:
+            answer_days.append((answered - created).total_seconds() / 86400)
+    themes = list(
+        qs.exclude(theme__isnull=True)
+        .order_by()
+        .values_list("theme__name")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        .values_list("theme__name", "n")[:8]
+    )
+    recent_texts = qs.filter(created_at__gte=now - dt.timedelta(days=90)).values_list(
+        "text", flat=True
+    )[:3000]
+    profiles: dict[str, list[tuple[str, int | None]]] = {}
+    for dimension in ("age_band", "sex", "occupation"):
+        counter = Counter(
+            qs.exclude(**{f"profile__{dimension}": ""})
+            .filter(profile__isnull=False)
+            .values_list(f"profile__{dimension}", flat=True)
+        )
+        profiles[dimension] = [
+            (value, n if n >= SMALL_CELL else None) for value, n in sorted(counter.items())
+        ]
+    return Dashboard(
+        total=total,
+        by_kind=sorted(by_kind, key=lambda kv: -kv[1]),
+        by_channel=sorted(by_channel, key=lambda kv: -kv[1]),
+        by_month=by_month,
+        relayed_share=(relayed / total) if total else None,
+        median_hours_to_acknowledge=_median(ack_hours),
+        median_days_to_answer=_median(answer_days),
+        overdue=Voice.objects.filter(service=service).filter(overdue_q(now)).count(),
+        open=Voice.objects.filter(service=service, status__in=OPEN_STATUSES).count(),
+        top_themes=themes,
+        top_words=keywords.top_keywords(recent_texts, limit=12, min_count=2),
+        profiles=profiles,
+        thanks=dict(by_kind).get("thanks", 0),
+    )
