@@ -31,23 +31,6 @@ def _service_todos(service: Service) -> list[Item]:
 
 
 @provider
-def usager_panel(user, grants):
-    return [
-        Panel(
-            key="my-contributions",
-            role="usager",
-            title=_("My contributions"),
-            empty_text=_(
-                "You have not contributed yet. What you say, report or propose will be "
-                "listed here with its status and the answer you receive."
-            ),
-            links=[(_("My profile and my data"), reverse("accounts:profile"))],
-            order=90,
-        )
-    ]
-
-
-@provider
 def agent_panel(user, grants):
     if not grants.is_agent:
         return []

@@ -18,7 +18,13 @@ def cocon(request):
         theme = territory_selectors.organization_by_id(grants.agent_organization_id)
     if theme is None and territory is not None:
         theme = territory.host_organization
+    unread = 0
+    if user is not None and user.is_authenticated:
+        from cocon.core.notifications import unread_count
+
+        unread = unread_count(user)
     return {
+        "unread_notifications": unread,
         "territory": territory,
         "theme_organization": theme,
         "grants": grants,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django import forms
 from django.forms.boundfield import BoundField
 from django.forms.renderers import TemplatesSetting
+from django.utils.translation import gettext_lazy as _
 
 
 class CoconFormRenderer(TemplatesSetting):
@@ -66,3 +67,15 @@ def bound_data(request):
 
 def bound_files(request):
     return request.FILES if request.method == "POST" else None
+
+
+class PreferenceForm(Form):
+    """How a person wants notifications by email."""
+
+    email = forms.ChoiceField(label=_("Emails"), widget=forms.RadioSelect, choices=[])
+
+    def __init__(self, *args, **kwargs):
+        from cocon.core.models import NotificationPreference
+
+        super().__init__(*args, **kwargs)
+        self.fields["email"].choices = NotificationPreference.Email.choices

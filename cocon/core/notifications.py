@@ -118,13 +118,14 @@ def send_digests(now=None) -> int:
         by_person[row["recipient_id"]].append(row)
     sent = 0
     users = User.objects.in_bulk(list(by_person))
+    chosen = preferences_of(by_person)
     for user_id, items in by_person.items():
         user = users.get(user_id)
         with transaction.atomic():
             ids = [item["id"] for item in items]
             Notification.objects.filter(pk__in=ids).update(digest_pending=False, emailed_at=now)
-            if user is None or not user.is_active:
-                continue
+            if user is None or not user.is_active or chosen.get(user_id) == Email.NEVER:
+                continue  # the person changed their mind since: no email
             with translation.override(user.language or "fr"):
                 for item in items:
                     item["url"] = absolute(item["url"]) if item["url"] else ""
@@ -150,3 +151,13 @@ def preference_set(user, email: str) -> NotificationPreference:
         user=user, defaults={"email": email}
     )
     return pref
+
+
+def mark_read_for(user, obj) -> int:
+    """Opening a contribution marks the person's notifications about it as read."""
+    return Notification.objects.filter(
+        recipient=user,
+        read_at__isnull=True,
+        content_type=ContentType.objects.get_for_model(obj),
+        object_id=obj.pk,
+    ).update(read_at=timezone.now())

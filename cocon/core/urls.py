@@ -10,4 +10,5 @@ urlpatterns = [
     path("langue/", set_language, name="set_language"),
     path("theme/<slug:slug>.css", views.theme_css, name="theme_css"),
     path("accessibilite/", views.accessibility, name="accessibility"),
+    path("compte/notifications/", views.notifications, name="notifications"),
 ]

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from cocon.core import entrypoints
 from cocon.territory import selectors as territory_selectors
@@ -85,3 +88,32 @@ def bad_request(request, exception=None):
 
 def server_error(request):
     return render(request, "errors/500.html", status=500)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notifications(request):
+    """The person's notifications (newest first) and how they want to be emailed."""
+    from cocon.core import notifications as notes
+    from cocon.core.forms import PreferenceForm, bound_data
+    from cocon.core.models import Notification
+
+    staff = request.user.grants.is_staff_member
+    current = notes.preference_of(request.user, staff=staff)
+    form = PreferenceForm(bound_data(request), initial={"email": current})
+    if request.method == "POST":
+        if "mark_read" in request.POST:
+            notes.mark_read(request.user)
+            messages.success(request, _("All notifications are marked as read."))
+            return redirect("core:notifications")
+        if form.is_valid():
+            notes.preference_set(request.user, form.cleaned_data["email"])
+            messages.success(request, _("Your notification settings are saved."))
+            return redirect("core:notifications")
+    items = list(Notification.objects.filter(recipient=request.user)[:100])
+    return render(
+        request,
+        "core/notifications.html",
+        {"items": items, "form": form, "unread": sum(1 for n in items if n.read_at is None)},
+        status=400 if form.is_bound and form.errors else 200,
+    )

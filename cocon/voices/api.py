@@ -256,7 +256,9 @@ def create_voice(request, payload: VoiceIn):
             for m in messages
         ]
         raise ApiError(422, "validation_error", "The request is not valid.", details) from exc
-    response = router.api.create_response(request, body, status=status)
+    from cocon.api.main import api  # a Router has no `.api` in django-ninja 1.7
+
+    response = api.create_response(request, body, status=status)
     if replayed:
         response["Idempotent-Replayed"] = "true"
     return response

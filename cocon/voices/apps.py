@@ -8,4 +8,4 @@ class VoicesConfig(AppConfig):
     verbose_name = _("Voices (Paroles)")
 
     def ready(self) -> None:
-        from cocon.voices import gdpr, rules  # noqa: F401  (registration)
+        from cocon.voices import gdpr, panels, rules  # noqa: F401  (registration)

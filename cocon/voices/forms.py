@@ -19,7 +19,7 @@ from cocon.voices.models import (
     Occupation,
     Status,
 )
-from cocon.voices.services import MAX_PHOTOS
+from cocon.voices.services import MAX_PHOTOS, check_phone
 
 PUBLIC_KINDS = [(k.value, k.label) for k in Kind if k != Kind.OBSERVATION]
 PUBLIC_KIND_HELP = {
@@ -115,11 +115,12 @@ class VoiceFormBase(Form):
         ),
         widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
     )
-    contact_email = forms.CharField(
+    contact_email = forms.EmailField(
         label=_("Email to receive the answer (optional)"),
         required=False,
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={"invalid": _("Enter a valid email address, such as nom@exemple.fr.")},
     )
     contact_phone = forms.CharField(
         label=_("Phone (optional)"),
@@ -166,6 +167,9 @@ class VoiceFormBase(Form):
             *service_choices(territory, public_only=self.public_only),
         ]
         self.fields["photos"].max_count = MAX_PHOTOS
+
+    def clean_contact_phone(self):
+        return check_phone(self.cleaned_data.get("contact_phone") or "")
 
     def clean_photos(self):
         photos = self.cleaned_data.get("photos") or []
@@ -406,16 +410,6 @@ class FeedFilterForm(Form):
         self.fields["service"].choices = [("", _("All"))] + [(str(s.pk), str(s)) for s in services]
         self.fields["theme"].choices = [("", _("All"))] + [(str(t.pk), t.name) for t in themes]
         self.fields["commune"].choices = [("", _("All"))] + [(str(c.pk), c.name) for c in communes]
-
-
-class PreferenceForm(Form):
-    email = forms.ChoiceField(label=_("Emails"), widget=forms.RadioSelect, choices=[])
-
-    def __init__(self, *args, **kwargs):
-        from cocon.core.models import NotificationPreference
-
-        super().__init__(*args, **kwargs)
-        self.fields["email"].choices = NotificationPreference.Email.choices
 
 
 __all__ = ["AgentCaptureForm", "Organization", "PublicVoiceForm"]

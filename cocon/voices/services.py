@@ -130,7 +130,7 @@ def _due_dates(service, start: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
     return add_working_days(local, commitment[0]), add_working_days(local, commitment[1])
 
 
-def _check_phone(phone: str) -> str:
+def check_phone(phone: str) -> str:
     phone = phone.strip()
     if phone and not PHONE_RE.match(phone):
         raise ValidationError(_("Enter a phone number such as 06 12 34 56 78."))
@@ -196,7 +196,7 @@ def validate_capture(
         except ValidationError:
             add("contact_email", _("Enter a valid email address, such as nom@exemple.fr."))
     try:
-        _check_phone(contact_phone or "")
+        check_phone(contact_phone or "")
     except ValidationError as exc:
         add("contact_phone", exc.messages[0])
     if (email or (contact_phone or "").strip()) and not contact_consent:
@@ -340,7 +340,7 @@ def voice_capture(
     )
     code = voice.set_tracking_code()
     voice.save(force_insert=True)
-    email, phone = (contact_email or "").strip(), _check_phone(contact_phone or "")
+    email, phone = (contact_email or "").strip(), check_phone(contact_phone or "")
     if email or phone:
         VoiceContact.objects.create(voice=voice, email=email, phone=phone, consent_at=now)
     if profile:

@@ -19,6 +19,7 @@ from cocon.core import history, ratelimit
 from cocon.core.attachments import attachments_of
 from cocon.core.forms import bound_data, bound_files
 from cocon.core.models import Attachment
+from cocon.core.notifications import mark_read_for
 from cocon.core.permissions import can, require
 from cocon.territory import selectors as territory_selectors
 from cocon.territory.models import Commune, Service
@@ -409,6 +410,7 @@ def _detail_context(request, voice, *, bound=None) -> dict:
 def detail(request, reference):
     voice = _voice_or_404(request, reference)
     services.voice_seen(voice, request.user)
+    mark_read_for(request.user, voice)
     return render(request, "voices/detail.html", _detail_context(request, voice))
 
 

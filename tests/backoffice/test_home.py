@@ -14,24 +14,24 @@ def test_usager_home_has_only_usager_panel(world):
 
 
 def test_manager_sees_todos_of_the_services_managed(world):
-    panels = {p.role: p for p in panels_for(world["manager"])}
+    panels = {p.key: p for p in panels_for(world["manager"])}
     labels = [item.label for item in panels["manager"].items if item.todo]
     # the water service has a mission, a public email and opening hours: nothing to do
     assert labels == []
     world.water.opening_hours.all().delete()
     world["manager"].forget_grants()
-    panels = {p.role: p for p in panels_for(world["manager"])}
+    panels = {p.key: p for p in panels_for(world["manager"])}
     assert any("Eau" in item.label for item in panels["manager"].items if item.todo)
 
 
 def test_direction_is_told_which_services_lack_a_manager(world):
-    panel = next(p for p in panels_for(world["direction"]) if p.role == "direction")
+    panel = next(p for p in panels_for(world["direction"]) if p.key == "direction")
     todo = " ".join(item.label for item in panel.items if item.todo)
     assert "Déchets" in todo and "Eau" not in todo
 
 
 def test_elu_sees_delegation(world):
-    panel = next(p for p in panels_for(world["elu"]) if p.role == "elu")
+    panel = next(p for p in panels_for(world["elu"]) if p.key == "elu")
     assert [item.label for item in panel.items][:2] == ["Vice-présidente à l'eau", "Eau"]
 
 

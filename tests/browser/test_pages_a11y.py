@@ -17,6 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from . import voices_data
 from .conftest import DESKTOP, PHONE, ROLES, audit, email_of, login, new_context, url
 
 pytestmark = pytest.mark.browser
@@ -129,6 +130,104 @@ def margins_with_row_errors(page, live_server):
         "#id_file", {"name": "marges.csv", "mimeType": "text/csv", "buffer": BAD_MARGINS_CSV}
     )
     return submit(page)
+
+
+# --- Paroles (voices) -------------------------------------------------------------------------
+
+VOICE_TEXT = "Une fuite d'eau coule devant l'école depuis lundi, le trottoir est glissant."
+
+
+def voice_path(suffix: str = "", **fields) -> Callable[[], str]:
+    """A voice of the water service (captured when the screen is reached), then its
+    staff page + suffix."""
+
+    def path():
+        ref = voices_data.capture(**fields)
+        return f"/espace/paroles/{ref.reference}/{suffix}"
+
+    return path
+
+
+def tracked_voice_path() -> str:
+    ref = voices_data.capture(contact_email="lea.moreau@example.org", contact_consent=True)
+    voices_data.answer(ref)
+    return f"/paroles/suivi/{ref.reference}/?code={ref.code}"
+
+
+def my_voices_path() -> str:
+    voices_data.capture(
+        author=voices_data.user(email_of("usager")),
+        relay=None,
+        capture_mode="self",
+        channel="web",
+        kind="suggestion",
+        text="Des bancs le long de la voie verte permettraient aux aînés de s'y promener.",
+    )
+    return "/paroles/mes-messages/"
+
+
+def feed_path(query: str = "") -> Callable[[], str]:
+    def path():
+        voices_data.capture()  # new for the manager
+        voices_data.capture(kind="thanks", text="Merci à l'équipe pour la réparation rapide.")
+        seen = voices_data.capture(kind="question", text="Quand la facture d'eau arrive-t-elle ?")
+        from cocon.voices.models import Voice
+        from cocon.voices.services import voice_seen
+
+        voice_seen(Voice.objects.get(reference=seen.reference), voices_data.user(email_of("manager")))
+        return "/espace/paroles/" + query
+
+    return path
+
+
+def detail_with_photo_path() -> str:
+    ref = voices_data.capture(
+        photos=[voices_data.jpeg()],
+        contact_email="lea.moreau@example.org",
+        contact_consent=True,
+        commune=None,
+    )
+    return f"/espace/paroles/{ref.reference}/"
+
+
+def dashboard_path() -> str:
+    voices_data.capture()
+    ref = voices_data.capture(kind="thanks", text="Merci pour la fuite réparée si vite.")
+    voices_data.answer(ref)
+    return f"/espace/paroles/tableaux-de-bord/{voices_data.service(HOST, voices_data.WATER).pk}/"
+
+
+def give_with_errors(page, live_server):
+    page.goto(url(live_server, "/paroles/"))
+    return submit(page)
+
+
+def give_to_receipt(page, live_server):
+    voices_data.routing()
+    page.goto(url(live_server, "/paroles/"))
+    page.locator("input[name=kind][value=alert]").check()
+    page.fill("#id_text", VOICE_TEXT)
+    return submit(page)
+
+
+def capture_with_errors(page, live_server):
+    page.goto(url(live_server, "/espace/paroles/saisir/"))
+    page.fill("#id_contact_email", "pas-une-adresse")
+    return submit(page)
+
+
+def capture_to_receipt(page, live_server):
+    voices_data.routing()
+    page.goto(url(live_server, "/espace/paroles/saisir/"))
+    page.locator("input[name=kind][value=complaint]").check()
+    page.fill("#id_text", VOICE_TEXT)
+    return submit(page)
+
+
+def answer_without_text(page, live_server):
+    page.goto(url(live_server, voice_path()()))
+    page.select_option("#id_status-status", "answered")
+    return submit(page, "form[action$='/statut/']")
 
 
 SCREENS = [
@@ -269,6 +368,98 @@ SCREENS = [
         expect="#rows-title + .table-wrap table",
     ),
     Screen("django-admin", "admin:index", get("/admin/"), "admin", expect="#content"),
+    # Paroles: public pages
+    Screen("voices-give", "voices:give", get("/paroles/"), expect="fieldset .choice-buttons"),
+    Screen(
+        "voices-give-errors",
+        "voices:give",
+        give_with_errors,
+        status=400,
+        expect="#id_text_error",
+    ),
+    Screen("voices-receipt", "voices:receipt", give_to_receipt, expect=".receipt [data-code]"),
+    Screen("voices-track", "voices:track", get("/paroles/suivi/"), expect="#id_code"),
+    Screen(
+        "voices-track-not-found",
+        "voices:track_voice",
+        get("/paroles/suivi/ABCD-EFGH/?code=23456789"),
+        status=404,
+        expect=".message--error",
+    ),
+    Screen(
+        "voices-track-voice",
+        "voices:track_voice",
+        get(tracked_voice_path),
+        expect="[data-answer]",
+    ),
+    Screen("voices-mine", "voices:mine", get(my_voices_path), "usager", expect="main .badge"),
+    # Paroles: staff
+    Screen(
+        "voices-feed",
+        "voices:feed",
+        get(feed_path()),
+        "manager",
+        expect=".voice-item.is-unread",
+    ),
+    Screen(
+        "voices-feed-filtered",
+        "voices:feed",
+        get(feed_path("?status=open&kind=complaint")),
+        "manager",
+        expect=".filter-form select",
+    ),
+    Screen(
+        "voices-capture",
+        "voices:capture",
+        get("/espace/paroles/saisir/"),
+        "agent",
+        expect="fieldset .choice-buttons",
+    ),
+    Screen(
+        "voices-capture-errors",
+        "voices:capture",
+        capture_with_errors,
+        "agent",
+        status=400,
+        expect="#id_text_error",
+    ),
+    Screen(
+        "voices-capture-receipt",
+        "voices:capture_receipt",
+        capture_to_receipt,
+        "agent",
+        expect=".receipt [data-code]",
+    ),
+    Screen(
+        "voices-detail",
+        "voices:detail",
+        get(detail_with_photo_path),
+        "manager",
+        expect="#status-title",
+    ),
+    Screen(
+        "voices-detail-as-elu",
+        "voices:detail",
+        get(voice_path()),
+        "elu",
+        expect="[data-readers]",
+    ),
+    Screen(
+        "voices-detail-action-error",
+        "voices:set_status",
+        answer_without_text,
+        "manager",
+        status=400,
+        expect="#id_status-text_error",
+    ),
+    Screen(
+        "voices-dashboards",
+        "voices:dashboards",
+        get("/espace/paroles/tableaux-de-bord/"),
+        "manager",
+        expect="main .list-plain a",
+    ),
+    Screen("voices-dashboard", "voices:dashboard", get(dashboard_path), "manager", expect=".stats"),
 ]
 
 SUBRESOURCES = {"stylesheet", "script", "image", "font"}
@@ -282,6 +473,14 @@ NOT_PAGES = {
     "accounts:verify_email",  # redirects to the profile or the login page
     "accounts:export",  # a JSON download (see test_journeys)
     "territory:share_delete",
+    "voices:suggest",  # JSON for the capture forms (see test_voices_journey)
+    "voices:photo",  # an image, shown on voices-detail
+    "voices:set_status",  # POST-only actions on a voice: they redirect to its page, or
+    "voices:reroute",  # show it again with the errors (voices-detail-action-error)
+    "voices:share",
+    "voices:note",
+    "voices:escalate",
+    "voices:merge",
 }
 
 
@@ -410,7 +609,7 @@ def test_every_page_is_audited():
     ours = {
         name
         for name in _route_names(get_resolver().url_patterns)
-        if name.split(":")[0] in {"core", "territory", "accounts", "backoffice"}
+        if name.split(":")[0] in {"core", "territory", "accounts", "backoffice", "voices"}
     }
     audited = {screen.url_name for screen in SCREENS}
     assert ours - audited - NOT_PAGES == set(), "pages without an accessibility audit"

@@ -16,7 +16,10 @@ def routing(world):
     """Water and waste themes; org A routes them to its services, org B routes
     everything to its social service."""
     water = Theme.objects.create(
-        territory=world.territory, name="Eau", slug="eau", keywords="eau, robinet, fuite, facture d'eau"
+        territory=world.territory,
+        name="Eau",
+        slug="eau",
+        keywords="eau, robinet, fuite, facture d'eau",
     )
     waste = Theme.objects.create(
         territory=world.territory,
