@@ -413,3 +413,36 @@ class FeedFilterForm(Form):
 
 
 __all__ = ["AgentCaptureForm", "Organization", "PublicVoiceForm"]
+
+
+class RoutingRuleForm(Form):
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("Any kind")), *Kind.choices]
+    )
+    theme = forms.TypedChoiceField(label=_("Theme"), required=False, coerce=int, empty_value=None)
+    service = forms.TypedChoiceField(label=_("Goes to the service"), coerce=int)
+
+    def __init__(self, *args, organization, themes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["theme"].choices = [("", _("Any theme"))] + [
+            (str(t.pk), t.name) for t in themes
+        ]
+        self.fields["service"].choices = [("", "—")] + [
+            (str(s.pk), s.name) for s in organization.services.order_by("name")
+        ]
+
+
+class CommitmentForm(Form):
+    service = forms.TypedChoiceField(label=_("Service"), coerce=int)
+    acknowledge_days = forms.IntegerField(
+        label=_("Acknowledge within (working days)"), min_value=1, max_value=60
+    )
+    answer_days = forms.IntegerField(
+        label=_("Answer within (working days)"), min_value=1, max_value=120
+    )
+
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service"].choices = [("", "—")] + [
+            (str(s.pk), s.name) for s in organization.services.order_by("name")
+        ]

@@ -91,6 +91,17 @@ def voices_panel(user, grants):
     if grants.is_agent or grants.is_platform_admin:
         links.insert(0, (_("Capture a voice"), reverse("voices:capture")))
     links.append((_("Dashboards"), reverse("voices:dashboards")))
+    admin_of = grants.organizations_with_role("admin")
+    if admin_of:
+        from cocon.territory.models import Organization
+
+        for org in Organization.objects.filter(pk__in=admin_of).only("slug", "name", "short_name"):
+            links.append(
+                (
+                    _("Routing of voices — %(org)s") % {"org": org.display_name},
+                    reverse("voices:routing", args=[org.slug]),
+                )
+            )
     return [
         Panel(
             key="voices",

@@ -751,3 +751,39 @@ def _register_daily_jobs() -> None:
 
 
 _register_daily_jobs()
+
+
+# --- configuration by the organization ---------------------------------------------------
+@transaction.atomic
+def routing_rule_add(*, organization, kind: str, theme, service) -> RoutingRule:
+    errors: dict[str, list[str]] = {}
+    if kind and kind not in Kind.values:
+        errors["kind"] = [_("Choose what kind of message it is.")]
+    if service is None or service.organization_id != organization.pk:
+        errors["service"] = [_("Choose one of this organization's services.")]
+    if theme is not None and theme.territory_id != organization.territory_id:
+        errors["theme"] = [_("This theme is not part of this territory.")]
+    if (
+        not errors
+        and RoutingRule.objects.filter(
+            organization=organization, kind=kind or "", theme=theme
+        ).exists()
+    ):
+        errors["theme"] = [_("A rule already exists for this kind and theme: delete it first.")]
+    if errors:
+        raise ValidationError(errors)
+    return RoutingRule.objects.create(
+        organization=organization, kind=kind or "", theme=theme, service=service
+    )
+
+
+def commitment_set(*, service, acknowledge_days: int, answer_days: int) -> Commitment:
+    if acknowledge_days > answer_days:
+        raise ValidationError(
+            {"acknowledge_days": [_("The acknowledgement cannot come after the answer.")]}
+        )
+    commitment, _created = Commitment.objects.update_or_create(
+        service=service,
+        defaults={"acknowledge_days": acknowledge_days, "answer_days": answer_days},
+    )
+    return commitment

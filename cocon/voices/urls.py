@@ -12,6 +12,7 @@ urlpatterns = [
     path("paroles/mes-messages/", views.mine, name="mine"),
     path("paroles/suggestion/", views.suggest, name="suggest"),
     # staff
+    path("organisations/<slug:slug>/paroles/", views.routing, name="routing"),
     path("espace/paroles/", views.feed, name="feed"),
     path("espace/paroles/saisir/", views.capture, name="capture"),
     path("espace/paroles/recu/<str:reference>/", views.capture_receipt, name="capture_receipt"),

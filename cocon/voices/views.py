@@ -22,7 +22,7 @@ from cocon.core.models import Attachment
 from cocon.core.notifications import mark_read_for
 from cocon.core.permissions import can, require
 from cocon.territory import selectors as territory_selectors
-from cocon.territory.models import Commune, Service
+from cocon.territory.models import Commune, Organization, Service
 from cocon.voices import selectors, services
 from cocon.voices.forms import (
     PUBLIC_KIND_HELP,
@@ -585,3 +585,80 @@ def dashboards(request):
 
 
 __all__ = ["Attachment"]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def routing(request, slug):
+    """An organization's routing rules (kind × theme → service) and response-time
+    commitments, for its administrators."""
+    from cocon.voices.forms import CommitmentForm, RoutingRuleForm
+    from cocon.voices.models import Commitment, RoutingRule
+
+    organization = get_object_or_404(Organization, slug=slug)
+    if not can(request.user, "voices.configure", organization):
+        raise Http404("not an administrator of this organization")
+    themes = list(Theme.objects.filter(territory_id=organization.territory_id))
+    action = request.POST.get("action", "")
+    rule_form = RoutingRuleForm(
+        request.POST if action == "add_rule" else None,
+        organization=organization,
+        themes=themes,
+        prefix="rule",
+    )
+    commitment_form = CommitmentForm(
+        request.POST if action == "commitment" else None,
+        organization=organization,
+        prefix="commitment",
+    )
+    if action == "delete_rule":
+        RoutingRule.objects.filter(organization=organization, pk=request.POST.get("rule")).delete()
+        messages.success(request, _("Rule deleted."))
+        return redirect("voices:routing", slug=slug)
+    bound = (
+        rule_form if action == "add_rule" else commitment_form if action == "commitment" else None
+    )
+    if bound is not None and bound.is_valid():
+        data = bound.cleaned_data
+        try:
+            if bound is rule_form:
+                services.routing_rule_add(
+                    organization=organization,
+                    kind=data.get("kind") or "",
+                    theme=Theme.objects.filter(
+                        pk=data.get("theme"), territory_id=organization.territory_id
+                    ).first()
+                    if data.get("theme")
+                    else None,
+                    service=organization.services.filter(pk=data["service"]).first(),
+                )
+            else:
+                services.commitment_set(
+                    service=get_object_or_404(organization.services, pk=data["service"]),
+                    acknowledge_days=data["acknowledge_days"],
+                    answer_days=data["answer_days"],
+                )
+        except ValidationError as exc:
+            for name, errors in exc.message_dict.items():
+                for message in errors:
+                    bound.add_error(name if name in bound.fields else None, message)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("voices:routing", slug=slug)
+    rules = RoutingRule.objects.filter(organization=organization).select_related("theme", "service")
+    commitments = {
+        c.service_id: c for c in Commitment.objects.filter(service__organization=organization)
+    }
+    service_rows = [(s, commitments.get(s.pk)) for s in organization.services.order_by("name")]
+    return render(
+        request,
+        "voices/routing.html",
+        {
+            "organization": organization,
+            "rules": rules,
+            "rule_form": rule_form,
+            "commitment_form": commitment_form,
+            "service_rows": service_rows,
+        },
+        status=400 if bound is not None and bound.errors else 200,
+    )

@@ -385,3 +385,61 @@ def test_home_panels_and_entry_points(world, capture, client_for, client):
     assert not any(p.key == "voices" for p in panels_for(world["usager"]))
     home = client.get("/").content.decode()
     assert 'href="/paroles/"' in home and 'href="/paroles/suivi/"' in home
+
+
+def test_routing_page_for_organization_admins(world, routing, client_for):
+    from cocon.voices.models import Commitment, RoutingRule
+
+    url = f"/organisations/{world.org_a.slug}/paroles/"
+    assert client_for("manager").get(url).status_code == 404
+    assert client_for("admin_b").get(url).status_code == 404
+    client = client_for("admin")
+    assert client.get(url).status_code == 200
+    response = client.post(
+        url,
+        {
+            "action": "add_rule",
+            "rule-kind": "thanks",
+            "rule-theme": routing["waste"].pk,
+            "rule-service": world.hr.pk,
+        },
+    )
+    assert response.status_code == 302
+    assert RoutingRule.objects.filter(
+        organization=world.org_a, kind="thanks", service=world.hr
+    ).exists()
+    # a service of another organization is refused, next to the field
+    response = client.post(
+        url,
+        {
+            "action": "add_rule",
+            "rule-kind": "",
+            "rule-theme": "",
+            "rule-service": world.social_b.pk,
+        },
+    )
+    assert response.status_code == 400 and 'id="id_rule-service_error"' in response.content.decode()
+    response = client.post(
+        url,
+        {
+            "action": "commitment",
+            "commitment-service": world.water.pk,
+            "commitment-acknowledge_days": 1,
+            "commitment-answer_days": 10,
+        },
+    )
+    assert response.status_code == 302
+    assert Commitment.objects.get(service=world.water).answer_days == 10
+    response = client.post(
+        url,
+        {
+            "action": "commitment",
+            "commitment-service": world.water.pk,
+            "commitment-acknowledge_days": 20,
+            "commitment-answer_days": 10,
+        },
+    )
+    assert response.status_code == 400
+    rule = RoutingRule.objects.filter(organization=world.org_a).first()
+    assert client.post(url, {"action": "delete_rule", "rule": rule.pk}).status_code == 302
+    assert not RoutingRule.objects.filter(pk=rule.pk).exists()
