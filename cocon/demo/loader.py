@@ -78,12 +78,16 @@ def load_demo(*, stdout: TextIO | None = None) -> dict[str, Any]:
             for owner, partner, scope in data.SHARES
         )
         _load_people(rng, organizations, services, directions)
-        summary = summarize(territory, created=True) | {"message": "loaded"}
+        from cocon.demo.voices_loader import load_voices
+
+        voices = load_voices(territory, random.Random(SEED))
+        summary = summarize(territory, created=True) | {"message": "loaded", "voices": voices}
     _say(
         stdout,
         f"Territoire « {territory.name} » chargé (loaded) : {summary['communes']} communes, "
         f"{summary['population']} habitants, {summary['organizations']} organisations, "
-        f"{summary['services']} services, {summary['users']} comptes.",
+        f"{summary['services']} services, {summary['users']} comptes, "
+        f"{summary.get('voices', 0)} paroles.",
     )
     return summary
 

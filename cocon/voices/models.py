@@ -135,12 +135,18 @@ class RoutingRule(models.Model):
     class Meta:
         verbose_name = _("routing rule")
         verbose_name_plural = _("routing rules")
+        # two partial constraints rather than nulls_distinct=False, which SQLite lacks
         constraints = [
             models.UniqueConstraint(
                 fields=["organization", "kind", "theme"],
+                condition=models.Q(theme__isnull=False),
                 name="one_route_per_kind_theme",
-                nulls_distinct=False,
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["organization", "kind"],
+                condition=models.Q(theme__isnull=True),
+                name="one_route_per_kind_any_theme",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -23,6 +23,7 @@ from cocon.territory.models import (
     Share,
     Territory,
 )
+from cocon.voices.models import Voice
 
 NAMED_EMAILS = [
     "usager@demo.cocon.test",
@@ -162,6 +163,8 @@ def test_loading_twice_creates_nothing_new(demo):
 @pytest.mark.django_db
 def test_loading_is_deterministic(demo):
     first = snapshot()
+    # voices protect their service and organization on purpose: remove them first
+    Voice.objects.filter(territory__slug="val-de-lise").delete()
     demo_users().delete()
     Territory.objects.filter(slug="val-de-lise").delete()
     assert Commune.objects.count() == 0
@@ -359,3 +362,40 @@ def test_command_accounts_before_loading():
     out = io.StringIO()
     call_command("demo", "accounts", stdout=out)
     assert "pas chargée" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_demo_voices(demo):
+    from django.db.models import Count
+
+    from cocon.core.models import StatusEvent
+    from cocon.demo.voices_loader import DEMO_TRACKING_CODE, VOICE_COUNT
+    from cocon.voices.models import RoutingRule, Theme
+
+    voices = Voice.objects.filter(territory=demo)
+    assert voices.count() == VOICE_COUNT
+    modes = dict(voices.values_list("capture_mode").annotate(n=Count("id")))
+    relayed_share = (modes["relayed"] + modes["observation"]) / VOICE_COUNT
+    assert 0.25 < relayed_share < 0.5  # "about a third relayed by agents"
+    assert voices.filter(relay__isnull=False).count() == modes["relayed"] + modes["observation"]
+    answered = voices.exclude(answer="")
+    assert answered.count() > VOICE_COUNT / 2
+    assert all(v.answered_at >= v.created_at for v in answered[:200])
+    # every voice has a history starting with its reception
+    assert StatusEvent.objects.filter(action="received").count() == VOICE_COUNT
+    assert Theme.objects.filter(territory=demo).count() >= 10
+    # every organization with public services routes its voices
+    assert (
+        RoutingRule.objects.filter(organization__territory=demo)
+        .values("organization")
+        .distinct()
+        .count()
+        == 12
+    )
+    sample = voices.first()
+    assert sample.check_tracking_code(DEMO_TRACKING_CODE)
+    span = (
+        voices.order_by("created_at").last().created_at
+        - voices.order_by("created_at").first().created_at
+    )
+    assert span.days > 600  # two years

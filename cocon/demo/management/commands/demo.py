@@ -48,7 +48,7 @@ class Command(BaseCommand):
                     f"Démonstration chargée (demo loaded) : « {summary['territory']} », "
                     f"{summary['communes']} communes, {summary['population']} habitants, "
                     f"{summary['organizations']} organisations, {summary['services']} services, "
-                    f"{summary['users']} comptes."
+                    f"{summary['users']} comptes, {summary.get('voices', 0)} paroles."
                 )
             )
         else:
@@ -89,3 +89,16 @@ class Command(BaseCommand):
         self.stdout.write("")
         for line in lines:
             self.stdout.write(line.rstrip())
+        from cocon.demo.voices_loader import DEMO_TRACKING_CODE
+        from cocon.voices.models import Voice
+
+        sample = Voice.objects.filter(
+            territory__slug=data.TERRITORY_SLUG, status="answered"
+        ).first()
+        if sample is not None:
+            self.stdout.write("")
+            self.stdout.write(
+                f"Suivi d'une parole (tracking a voice) : {site}/paroles/suivi/"
+                f"{sample.reference}/?code={DEMO_TRACKING_CODE} — toutes les paroles de "
+                f"démonstration ont le code {DEMO_TRACKING_CODE} (every demo voice has this code)."
+            )
