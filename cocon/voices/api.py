@@ -212,6 +212,7 @@ def create_voice(request, payload: VoiceIn):
                 theme=theme,
             )
             service = route.service
+            theme = route.theme  # already suggested from the text: do not suggest it twice
         profile = None
         if payload.profile:
             profile = payload.profile.dict()

@@ -398,6 +398,7 @@ class FeedFilterForm(Form):
             ("no", _("Direct from the person")),
         ],
     )
+    escalated = forms.BooleanField(label=_("Only voices brought to the élus"), required=False)
     since = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )

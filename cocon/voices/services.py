@@ -226,16 +226,18 @@ def service_staff(service):
     from cocon.accounts.models import Role, User
 
     today = timezone.localdate()
-    current = Role.objects.filter(organization_id=service.organization_id).filter(
-        Q(ends_on__isnull=True) | Q(ends_on__gte=today), starts_on__lte=today
-    )
-    by_role = (
-        current.filter(kind="manager", services=service)
-        | current.filter(kind="direction", direction__isnull=True)
-        | current.filter(kind="elu", services=service)
+    # one queryset with one Q (not several querysets combined with |, which costs
+    # about 1.5 ms of CPU per new voice to build; same rows)
+    who = (
+        Q(kind="manager", services=service)
+        | Q(kind="elu", services=service)
+        | Q(kind="direction", direction__isnull=True)
     )
     if service.direction_id:
-        by_role = by_role | current.filter(kind="direction", direction_id=service.direction_id)
+        who |= Q(kind="direction", direction_id=service.direction_id)
+    by_role = Role.objects.filter(
+        who, organization_id=service.organization_id, starts_on__lte=today
+    ).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
     return User.objects.filter(is_active=True).filter(
         Q(agent_profile__service=service) | Q(pk__in=by_role.values("user_id"))
     )
@@ -323,7 +325,7 @@ def voice_capture(
         text=text.strip(),
         channel=channel,
         capture_mode=capture_mode,
-        organization_id=service.organization_id,
+        organization=service.organization,  # loaded by validate_capture: no query later
         service=service,
         theme=theme,
         commune=commune,

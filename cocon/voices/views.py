@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -40,7 +41,6 @@ from cocon.voices.forms import (
 from cocon.voices.models import CaptureMode, Channel, Status, Theme, Voice
 
 DEVICE_COOKIE = "cocon_device"
-PUBLIC_LIMIT_PER_IP = 20  # anonymous voices per IP per hour
 PUBLIC_LIMIT_PER_DEVICE = 8  # … per browser per hour
 TRACK_LIMIT = 30  # tracking attempts per IP per 10 minutes
 RECEIPTS_KEY = "voice_receipts"
@@ -91,7 +91,9 @@ def give(request):
     limited = False
     if request.method == "POST" and not request.user.is_authenticated:
         device = request.COOKIES.get(DEVICE_COOKIE) or ""
-        ip_ok = ratelimit.allow(request, "voice-ip", limit=PUBLIC_LIMIT_PER_IP, window=3600)
+        ip_ok = ratelimit.allow(
+            request, "voice-ip", limit=settings.PUBLIC_FORM_RATE_PER_HOUR, window=3600
+        )
         device_ok = not device or ratelimit.allow(
             request, "voice-device", limit=PUBLIC_LIMIT_PER_DEVICE, window=3600, ident=device
         )
@@ -278,11 +280,7 @@ def capture(request):
             form.apply_errors(exc)
         else:
             _remember_receipt(request, captured)
-            messages.success(
-                request,
-                _("Voice %(ref)s recorded and sent to %(service)s.")
-                % {"ref": captured.voice.reference, "service": captured.voice.service.name},
-            )
+            # No flash message: the receipt says where the voice went, and is printed.
             return redirect("voices:capture_receipt", reference=captured.voice.reference)
     return render(
         request,
@@ -343,6 +341,7 @@ def feed(request):
             relayed=data.get("relayed") or "",
             since=data.get("since"),
             until=data.get("until"),
+            escalated=bool(data.get("escalated")),
         )
     page = selectors.feed(request.user, filters, after=request.GET.get("apres"))
     query = request.GET.copy()

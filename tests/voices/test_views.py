@@ -443,3 +443,22 @@ def test_routing_page_for_organization_admins(world, routing, client_for):
     rule = RoutingRule.objects.filter(organization=world.org_a).first()
     assert client.post(url, {"action": "delete_rule", "rule": rule.pk}).status_code == 302
     assert not RoutingRule.objects.filter(pk=rule.pk).exists()
+
+
+def test_per_ip_limit_without_device_cookie(world, routing, client, settings):
+    settings.PUBLIC_FORM_RATE_PER_HOUR = 2
+    for _ in range(2):
+        assert client.post("/paroles/", public_post()).status_code == 302
+        client.cookies.clear()
+    assert client.post("/paroles/", public_post()).status_code == 429
+    assert Voice.objects.count() == 2
+
+
+def test_feed_escalated_filter(world, capture, client_for):
+    from cocon.voices.services import voice_escalate
+
+    first = capture(text="Premier message").voice
+    capture(text="Second message")
+    voice_escalate(first, actor=world["manager"])
+    page = client_for("elu").get("/espace/paroles/?escalated=on").content.decode()
+    assert page.count('class="voice-item') == 1 and first.reference in page
