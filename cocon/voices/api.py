@@ -38,6 +38,7 @@ class ProfileIn(Schema):
     sex: str = ""
     occupation: str = ""
     commune: str = Field("", description="INSEE code of the commune of residence")
+    consent: bool = Field(False, description="The person agreed to give their profile")
 
 
 class VoiceIn(Schema):
@@ -215,7 +216,12 @@ def create_voice(request, payload: VoiceIn):
             theme = route.theme  # already suggested from the text: do not suggest it twice
         profile = None
         if payload.profile:
+            if not payload.profile.consent:
+                raise _field_error(
+                    "profile.consent", "A profile is kept only with the person's consent."
+                )
             profile = payload.profile.dict()
+            profile.pop("consent")
             profile["commune"] = (
                 Commune.objects.filter(territory=territory, insee_code=profile["commune"]).first()
                 if profile["commune"]

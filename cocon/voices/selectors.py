@@ -225,6 +225,10 @@ class Dashboard:
     by_kind: list[tuple[str, int]]
     by_channel: list[tuple[str, int]]
     by_month: list[tuple[dt.date, int, int]]  # month, total, relayed
+    kinds: list[str]  # columns of month_kind, most frequent first
+    month_kind: list[tuple[dt.date, list[int]]]
+    channels: list[str]
+    month_channel: list[tuple[dt.date, list[int]]]
     relayed_share: float | None
     median_hours_to_acknowledge: float | None
     median_days_to_answer: float | None
@@ -261,20 +265,31 @@ def dashboard(service, *, months: int = 12, now=None) -> Dashboard:
     by_channel = list(
         qs.order_by().values_list("channel").annotate(n=Count("id")).values_list("channel", "n")
     )
-    monthly = (
+    monthly_rows = (
         qs.order_by()
         .annotate(month=TruncMonth("created_at"))
-        .values("month")
-        .annotate(n=Count("id"), relayed=Count("id", filter=~Q(capture_mode=CaptureMode.SELF)))
-        .order_by("month")
+        .values_list("month", "kind", "channel", "capture_mode")
+        .annotate(n=Count("id"))
     )
-    by_month = [
-        (
-            row["month"].date() if hasattr(row["month"], "date") else row["month"],
-            row["n"],
-            row["relayed"],
+    months: dict[dt.date, dict] = {}
+    for month, kind, channel, mode, n in monthly_rows:
+        key = month.date() if hasattr(month, "date") else month
+        row = months.setdefault(
+            key, {"total": 0, "relayed": 0, "kinds": Counter(), "channels": Counter()}
         )
-        for row in monthly
+        row["total"] += n
+        row["kinds"][kind] += n
+        row["channels"][channel] += n
+        if mode != CaptureMode.SELF:
+            row["relayed"] += n
+    by_month = [(m, r["total"], r["relayed"]) for m, r in sorted(months.items())]
+    kinds_seen = [k for k, _n in sorted(by_kind, key=lambda kv: -kv[1])]
+    channels_seen = [c for c, _n in sorted(by_channel, key=lambda kv: -kv[1])]
+    month_kind = [
+        (m, [r["kinds"].get(k, 0) for k in kinds_seen]) for m, r in sorted(months.items())
+    ]
+    month_channel = [
+        (m, [r["channels"].get(c, 0) for c in channels_seen]) for m, r in sorted(months.items())
     ]
     total = sum(n for _k, n in by_kind)
     relayed = sum(r for _m, _n, r in by_month)
@@ -313,6 +328,10 @@ def dashboard(service, *, months: int = 12, now=None) -> Dashboard:
         by_kind=sorted(by_kind, key=lambda kv: -kv[1]),
         by_channel=sorted(by_channel, key=lambda kv: -kv[1]),
         by_month=by_month,
+        kinds=kinds_seen,
+        month_kind=month_kind,
+        channels=channels_seen,
+        month_channel=month_channel,
         relayed_share=(relayed / total) if total else None,
         median_hours_to_acknowledge=_median(ack_hours),
         median_days_to_answer=_median(answer_days),

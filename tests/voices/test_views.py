@@ -462,3 +462,55 @@ def test_feed_escalated_filter(world, capture, client_for):
     voice_escalate(first, actor=world["manager"])
     page = client_for("elu").get("/espace/paroles/?escalated=on").content.decode()
     assert page.count('class="voice-item') == 1 and first.reference in page
+
+
+def test_dashboard_figures_match_the_data(world, capture):
+    import datetime as dt
+    import zoneinfo
+
+    from cocon.voices.selectors import dashboard
+    from cocon.voices.services import voice_set_status
+
+    paris = zoneinfo.ZoneInfo("Europe/Paris")
+    now = dt.datetime(2026, 6, 30, 12, tzinfo=paris)
+    a = capture(created_at=dt.datetime(2026, 5, 4, 9, tzinfo=paris)).voice
+    b = capture(
+        created_at=dt.datetime(2026, 6, 1, 9, tzinfo=paris),
+        kind="thanks",
+        relay=world["agent"],
+        capture_mode="relayed",
+        channel="counter",
+    ).voice
+    capture(created_at=dt.datetime(2026, 6, 2, 9, tzinfo=paris), kind="question")
+    voice_set_status(
+        a,
+        actor=world["manager"],
+        status="acknowledged",
+        now=dt.datetime(2026, 5, 4, 13, tzinfo=paris),
+    )  # 4 h
+    voice_set_status(
+        a,
+        actor=world["manager"],
+        status="answered",
+        text="Ok",
+        now=dt.datetime(2026, 5, 14, 9, tzinfo=paris),
+    )  # 10 days
+    voice_set_status(
+        b,
+        actor=world["manager"],
+        status="acknowledged",
+        now=dt.datetime(2026, 6, 1, 11, tzinfo=paris),
+    )  # 2 h
+    data = dashboard(world.water, now=now)
+    assert data.total == 3 and data.thanks == 1 and data.relayed_percent == 33
+    assert data.median_hours_to_acknowledge == 3.0  # median of 4 h and 2 h
+    assert data.median_days_to_answer == 10.0
+    assert [(m.month, n, r) for m, n, r in data.by_month] == [(5, 1, 0), (6, 2, 1)]
+    assert data.open == 2  # b acknowledged, the question received
+    # the question's acknowledgement was due 4 June; b's answer was due 22 June
+    assert data.overdue == 2
+    assert dict(zip(data.kinds, data.month_kind[1][1], strict=True)) == {
+        "complaint": 0,
+        "thanks": 1,
+        "question": 1,
+    }
