@@ -447,3 +447,26 @@ class CommitmentForm(Form):
         self.fields["service"].choices = [("", "—")] + [
             (str(s.pk), s.name) for s in organization.services.order_by("name")
         ]
+
+
+class ThankForm(Form):
+    agent = forms.TypedChoiceField(label=_("Agent thanked"), coerce=int)
+
+    def __init__(self, *args, organization, **kwargs):
+        from cocon.accounts.models import User
+
+        super().__init__(*args, **kwargs)
+        agents = (
+            User.objects.filter(agent_profile__organization=organization, is_active=True)
+            .select_related("agent_profile__service")
+            .order_by("full_name")
+        )
+        self.fields["agent"].choices = [("", "—")] + [
+            (
+                str(u.pk),
+                f"{u.full_name} — {u.agent_profile.service.name}"
+                if u.agent_profile.service
+                else u.full_name,
+            )
+            for u in agents
+        ]

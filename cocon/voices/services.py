@@ -789,3 +789,32 @@ def commitment_set(*, service, acknowledge_days: int, answer_days: int) -> Commi
         defaults={"acknowledge_days": acknowledge_days, "answer_days": answer_days},
     )
     return commitment
+
+
+@transaction.atomic
+def voice_thank_agent(voice: Voice, *, actor, agent) -> None:
+    """Pass a user's thanks on to the agent they concern (the team already got it)."""
+    if voice.kind != Kind.THANKS:
+        raise ValidationError({"agent": [_("Only thanks can be passed on to an agent.")]})
+    profile = getattr(agent, "agent_profile", None) if agent is not None else None
+    if profile is None or profile.organization_id != voice.organization_id:
+        raise ValidationError({"agent": [_("Choose an agent of the organization concerned.")]})
+    history.record(
+        voice,
+        action="thanks_forwarded",
+        actor=actor,
+        data={"agent": agent.pk, "to": agent.full_name},
+    )
+    notify(
+        [agent],
+        kind="voices.thanks",
+        title=_("A user thanks you (%(ref)s)") % {"ref": voice.reference},
+        body=voice.text[:1000],
+        url=voice.get_absolute_url(),
+        obj=voice,
+        default_email=Email.IMMEDIATE,
+    )
+    if not VoiceShare.objects.filter(voice=voice, service_id=profile.service_id).exists() and (
+        profile.service_id and profile.service_id != voice.service_id
+    ):
+        VoiceShare.objects.create(voice=voice, service_id=profile.service_id, shared_by=actor)

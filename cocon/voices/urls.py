@@ -25,5 +25,6 @@ urlpatterns = [
     path("espace/paroles/<str:reference>/note/", views.note, name="note"),
     path("espace/paroles/<str:reference>/alerter-elu/", views.escalate, name="escalate"),
     path("espace/paroles/<str:reference>/fusionner/", views.merge, name="merge"),
+    path("espace/paroles/<str:reference>/remercier/", views.thank, name="thank"),
     path("espace/paroles/<str:reference>/photos/<int:pk>/", views.photo, name="photo"),
 ]

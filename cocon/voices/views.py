@@ -36,6 +36,7 @@ from cocon.voices.forms import (
     RerouteForm,
     ShareForm,
     StatusForm,
+    ThankForm,
     TrackForm,
 )
 from cocon.voices.models import CaptureMode, Channel, Status, Theme, Voice
@@ -395,6 +396,8 @@ def _detail_context(request, voice, *, bound=None) -> dict:
         )
         context["reroute_form"] = RerouteForm(territory=territory, prefix="reroute")
         context["merge_form"] = MergeForm(prefix="merge")
+        if voice.kind == "thanks":
+            context["thank_form"] = ThankForm(organization=voice.organization, prefix="thank")
     if may_comment:
         context["note_form"] = NoteForm(prefix="note")
         context["share_form"] = ShareForm(territory=territory, prefix="share")
@@ -518,6 +521,19 @@ def escalate(request, reference):
         lambda v, data: EscalateForm(data, prefix="escalate"),
         lambda v, d: services.voice_escalate(v, actor=request.user, note=d.get("note", "")),
         _("The élus concerned have been told."),
+    )
+
+
+@login_required
+@require_POST
+def thank(request, reference):
+    return _action(
+        request,
+        reference,
+        "voices.act",
+        lambda v, data: ThankForm(data, organization=v.organization, prefix="thank"),
+        lambda v, d: services.voice_thank_agent(v, actor=request.user, agent=_user(d["agent"])),
+        _("The thanks were passed on."),
     )
 
 

@@ -514,3 +514,22 @@ def test_dashboard_figures_match_the_data(world, capture):
         "thanks": 1,
         "question": 1,
     }
+
+
+def test_thanks_are_passed_on_to_the_agent(world, capture, client_for):
+    from cocon.core.models import Notification
+
+    voice = capture(kind="thanks", text="Merci à Jérôme, le fontainier, très aimable.").voice
+    client = client_for("manager")
+    assert 'name="thank-agent"' in client.get(voice.get_absolute_url()).content.decode()
+    url = f"/espace/paroles/{voice.reference}/remercier/"
+    assert client.post(url, {"thank-agent": world["agent_b"].pk}).status_code == 400  # other org
+    assert client.post(url, {"thank-agent": world["agent"].pk}).status_code == 302
+    note = Notification.objects.get(recipient=world["agent"], kind="voices.thanks")
+    assert "Jérôme" in note.body
+    assert history.history_of(voice).last().action == "thanks_forwarded"
+    other = capture().voice
+    response = client.post(
+        f"/espace/paroles/{other.reference}/remercier/", {"thank-agent": world["agent"].pk}
+    )
+    assert response.status_code == 400  # only thanks
