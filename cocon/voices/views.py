@@ -222,6 +222,10 @@ def mine(request):
 def suggest(request):
     """JSON suggestion of the competent service while the person types (progressive
     enhancement of the capture forms)."""
+    if not ratelimit.allow(request, "voice-suggest", limit=120, window=60):
+        return JsonResponse(
+            {"error": {"code": "rate_limited", "message": "Too many requests."}}, status=429
+        )
     territory = _territory()
     text = request.GET.get("text", "")[:2000]
     kind = request.GET.get("kind", "")
