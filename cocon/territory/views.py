@@ -254,5 +254,7 @@ def service_detail(request, org_slug, slug):
             "sees_internal": can(request.user, "territory.view_service_internal", service),
             "may_edit": can(request.user, "territory.edit_service", service),
             "managers": people.service_managers(service),
+            # rule of the Paroles module (core.permissions resolves it by name)
+            "may_see_dashboard": can(request.user, "voices.dashboard", service),
         },
     )

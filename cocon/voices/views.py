@@ -87,7 +87,7 @@ def give(request):
         bound_data(request),
         bound_files(request),
         territory=territory,
-        initial={"kind": request.GET.get("type", "")},
+        initial={"kind": request.GET.get("type", ""), "service": request.GET.get("service", "")},
     )
     limited = False
     if request.method == "POST" and not request.user.is_authenticated:

@@ -533,3 +533,13 @@ def test_thanks_are_passed_on_to_the_agent(world, capture, client_for):
         f"/espace/paroles/{other.reference}/remercier/", {"thank-agent": world["agent"].pk}
     )
     assert response.status_code == 400  # only thanks
+
+
+def test_service_page_invites_to_write_to_that_service(world, routing, client, client_for):
+    url = f"/organisations/{world.org_a.slug}/services/{world.waste.slug}/"
+    page = client.get(url).content.decode()
+    assert f'href="/paroles/?service={world.waste.pk}"' in page
+    assert "tableaux-de-bord" not in page
+    form = client.get(f"/paroles/?service={world.waste.pk}").content.decode()
+    assert f'<option value="{world.waste.pk}" selected>' in form
+    assert "tableaux-de-bord" in client_for("direction").get(url).content.decode()
