@@ -8,6 +8,7 @@ so two fresh databases get the same communes, margins and people.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import random
 from typing import Any, TextIO
 
@@ -55,8 +56,11 @@ def summarize(territory: Territory, *, created: bool) -> dict[str, Any]:
     }
 
 
-def load_demo(*, stdout: TextIO | None = None) -> dict[str, Any]:
-    """Create the Pays du Val de Lise, its organizations and people, unless present."""
+def load_demo(*, stdout: TextIO | None = None, voices: int | None = None) -> dict[str, Any]:
+    """Create the Pays du Val de Lise, its organizations and people, unless present.
+
+    `voices`: how many demo voices (default `COCON_DEMO_VOICES`, 3000); the browser
+    tests load fewer to stay quick."""
     existing = Territory.objects.filter(slug=data.TERRITORY_SLUG).first()
     if existing is not None:
         _say(stdout, f"Le territoire « {existing.name} » est déjà chargé (already loaded).")
@@ -78,9 +82,11 @@ def load_demo(*, stdout: TextIO | None = None) -> dict[str, Any]:
             for owner, partner, scope in data.SHARES
         )
         _load_people(rng, organizations, services, directions)
-        from cocon.demo.voices_loader import load_voices
+        from cocon.demo.voices_loader import VOICE_COUNT, load_voices
 
-        voices = load_voices(territory, random.Random(SEED))
+        if voices is None:
+            voices = int(os.environ.get("COCON_DEMO_VOICES", VOICE_COUNT))
+        voices = load_voices(territory, random.Random(SEED), count=voices)
         summary = summarize(territory, created=True) | {"message": "loaded", "voices": voices}
     _say(
         stdout,

@@ -160,10 +160,11 @@ def page(context):
 @pytest.fixture(autouse=True)
 def demo(transactional_db, live_server):
     """The demo territory, loaded afresh for each test (live_server needs a real commit,
-    so transactional_db flushes everything after each test)."""
+    so transactional_db flushes everything after each test). 300 voices instead of
+    3 000: enough for every page, and each test stays quick."""
     from cocon.demo.loader import load_demo
 
-    return load_demo()
+    return load_demo(voices=300)
 
 
 # --- Helpers --------------------------------------------------------------------------------
