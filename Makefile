@@ -68,7 +68,7 @@ lock:
 	/tmp/cocon-uv/bin/uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes -o requirements/dev.txt
 
 messages: install
-	cd cocon && ../$(COCON) makemessages --locale fr --no-obsolete --ignore 'static/*'
+	cd cocon && ../$(COCON) makemessages --locale fr --no-obsolete --ignore 'static/*' --ignore 'demo/*'
 	cd cocon && ../$(COCON) compilemessages --locale fr
 
 screenshots: install-dev

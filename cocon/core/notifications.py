@@ -16,7 +16,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from cocon.core.models import Notification, NotificationPreference
 from cocon.core.outbox import queue_email
@@ -131,7 +131,12 @@ def send_digests(now=None) -> int:
                     item["url"] = absolute(item["url"]) if item["url"] else ""
                 queue_email(
                     to=user.email,
-                    subject=_("Cocon: %(count)s new items since yesterday") % {"count": len(items)},
+                    subject=ngettext(
+                        "Cocon: %(count)s new item since your last digest",
+                        "Cocon: %(count)s new items since your last digest",
+                        len(items),
+                    )
+                    % {"count": len(items)},
                     body=render_to_string(
                         "core/emails/digest.txt",
                         {"user": user, "items": items, "inbox": absolute("/compte/notifications/")},

@@ -18,6 +18,7 @@ from cocon.core.notifications import send_digests
 from cocon.voices import services
 from cocon.voices.models import Status, Voice, VoiceContact, VoiceProfile, VoiceShare
 
+from ..conftest import fr
 from .conftest import image_bytes
 
 pytestmark = pytest.mark.django_db
@@ -399,10 +400,9 @@ def test_thanks_reach_the_relaying_agent_and_the_team(world, capture):
         Notification.objects.filter(object_id=voice.pk).values_list("recipient__email", flat=True)
     )
     assert {"agent_b@test.fr", "agent@test.fr", "manager@test.fr"} <= told
-    assert all(
-        "Thanks" in title
-        for title in Notification.objects.filter(object_id=voice.pk).values_list("title", flat=True)
-    )
+    prefix = fr("Thanks received for %(service)s (%(ref)s)").split("%")[0]
+    titles = Notification.objects.filter(object_id=voice.pk).values_list("title", flat=True)
+    assert titles and all(title.startswith(prefix) for title in titles)
 
 
 def test_read_receipts_are_recorded_once(world, capture):
