@@ -174,7 +174,9 @@ def feed_path(query: str = "") -> Callable[[], str]:
         from cocon.voices.models import Voice
         from cocon.voices.services import voice_seen
 
-        voice_seen(Voice.objects.get(reference=seen.reference), voices_data.user(email_of("manager")))
+        voice_seen(
+            Voice.objects.get(reference=seen.reference), voices_data.user(email_of("manager"))
+        )
         return "/espace/paroles/" + query
 
     return path
@@ -185,7 +187,6 @@ def detail_with_photo_path() -> str:
         photos=[voices_data.jpeg()],
         contact_email="lea.moreau@example.org",
         contact_consent=True,
-        commune=None,
     )
     return f"/espace/paroles/{ref.reference}/"
 
@@ -212,6 +213,7 @@ def give_to_receipt(page, live_server):
 
 def capture_with_errors(page, live_server):
     page.goto(url(live_server, "/espace/paroles/saisir/"))
+    page.locator("details:has(#id_contact_email) > summary").click()
     page.fill("#id_contact_email", "pas-une-adresse")
     return submit(page)
 
@@ -222,6 +224,16 @@ def capture_to_receipt(page, live_server):
     page.locator("input[name=kind][value=complaint]").check()
     page.fill("#id_text", VOICE_TEXT)
     return submit(page)
+
+
+def routing_with_errors(page, live_server):
+    page.goto(url(live_server, f"/organisations/{HOST}/paroles/"))
+    return submit(page, "section[aria-labelledby=add-rule-title] form")
+
+
+def notifications_path() -> str:
+    voices_data.capture()  # tells the manager of the water service
+    return "/compte/notifications/"
 
 
 def answer_without_text(page, live_server):
@@ -438,6 +450,13 @@ SCREENS = [
         expect="#status-title",
     ),
     Screen(
+        "voices-detail-thanks",
+        "voices:detail",
+        get(voice_path(kind="thanks", text="Merci à l'agent d'accueil pour sa patience.")),
+        "manager",
+        expect="form[action$='/remercier/'] select",
+    ),
+    Screen(
         "voices-detail-as-elu",
         "voices:detail",
         get(voice_path()),
@@ -460,6 +479,28 @@ SCREENS = [
         expect="main .list-plain a",
     ),
     Screen("voices-dashboard", "voices:dashboard", get(dashboard_path), "manager", expect=".stats"),
+    Screen(
+        "voices-routing",
+        "voices:routing",
+        get(lambda: voices_data.routing() or f"/organisations/{HOST}/paroles/"),
+        "admin",
+        expect="[data-rule]",
+    ),
+    Screen(
+        "voices-routing-errors",
+        "voices:routing",
+        routing_with_errors,
+        "admin",
+        status=400,
+        expect="[data-error-summary]",
+    ),
+    Screen(
+        "notifications",
+        "core:notifications",
+        get(notifications_path),
+        "manager",
+        expect="[data-notifications] .badge",
+    ),
 ]
 
 SUBRESOURCES = {"stylesheet", "script", "image", "font"}
@@ -481,7 +522,15 @@ NOT_PAGES = {
     "voices:note",
     "voices:escalate",
     "voices:merge",
+    "voices:thank",
 }
+
+
+@pytest.fixture(autouse=True)
+def _remove_photos(demo):
+    """Photos attached on a screen are files: remove them before the database is flushed."""
+    yield
+    voices_data.remove_photos()
 
 
 @pytest.mark.parametrize("screen", SCREENS, ids=[s.id for s in SCREENS])

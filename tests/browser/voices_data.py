@@ -64,12 +64,12 @@ def routing() -> None:
     )
 
 
-def jpeg(size=(320, 240)) -> io.BytesIO:
+def jpeg(size=(320, 240)):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
     out = io.BytesIO()
     Image.new("RGB", size, (40, 110, 160)).save(out, format="JPEG")
-    out.seek(0)
-    out.name = "fuite.jpg"
-    return out
+    return SimpleUploadedFile("fuite.jpg", out.getvalue(), content_type="image/jpeg")
 
 
 def capture(**fields) -> VoiceRef:
@@ -104,8 +104,7 @@ def answer(ref: VoiceRef, text: str = "") -> None:
         Voice.objects.get(reference=ref.reference),
         actor=user("manager@demo.cocon.test"),
         status="answered",
-        text=text
-        or "Merci : nos fontainiers sont intervenus ce matin, la fuite est réparée.",
+        text=text or "Merci : nos fontainiers sont intervenus ce matin, la fuite est réparée.",
     )
 
 
