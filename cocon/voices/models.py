@@ -282,6 +282,40 @@ class Voice(models.Model):
             models.Index(fields=["author", "-created_at"], name="voice_author"),
             models.Index(fields=["service", "status", "answer_due"], name="voice_service_due"),
             models.Index(fields=["-created_at", "-id"], name="voice_recent"),
+            # feed counts (selectors.feed_counts, docs/benchmarks.md): index-only scans
+            # per status with the usual filters (kind, relayed). Few distinct keys, so
+            # PostgreSQL deduplicates them: 7 MB each for a million voices. The due
+            # dates, for the overdue count, only on the open voices (partial indexes).
+            models.Index(
+                fields=["service", "status", "kind", "capture_mode"], name="voice_service_counts"
+            ),
+            models.Index(
+                fields=["organization", "status", "kind", "capture_mode"], name="voice_org_counts"
+            ),
+            models.Index(
+                fields=[
+                    "service",
+                    "status",
+                    "kind",
+                    "capture_mode",
+                    "acknowledge_due",
+                    "answer_due",
+                ],
+                condition=models.Q(status__in=OPEN_STATUSES),
+                name="voice_service_open",
+            ),
+            models.Index(
+                fields=[
+                    "organization",
+                    "status",
+                    "kind",
+                    "capture_mode",
+                    "acknowledge_due",
+                    "answer_due",
+                ],
+                condition=models.Q(status__in=OPEN_STATUSES),
+                name="voice_org_open",
+            ),
         ]
 
     def __str__(self) -> str:
