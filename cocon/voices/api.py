@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.http import Http404
 from ninja import Field, Query, Router, Schema
@@ -148,9 +149,18 @@ def out(voice: Voice) -> dict:
 
 
 def _jsonable(body: dict) -> dict:
-    return {
-        k: (v.isoformat() if isinstance(v, dt.datetime | dt.date) else v) for k, v in body.items()
-    }
+    """JSON-ready copy of a response, with dates written exactly as the API's renderer
+    writes them on reads (UTC, milliseconds, "Z"): a replayed creation and a GET agree."""
+    encoder = DjangoJSONEncoder()
+
+    def value(v):
+        if isinstance(v, dt.datetime):
+            return encoder.default(v.astimezone(dt.UTC))
+        if isinstance(v, dt.date):
+            return encoder.default(v)
+        return v
+
+    return {k: value(v) for k, v in body.items()}
 
 
 def _territory():

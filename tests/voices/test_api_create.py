@@ -1,4 +1,4 @@
-"""API: a profile is kept only with the person's consent."""
+"""API creation: a profile needs consent; the creation answer writes dates as reads do."""
 
 import pytest
 
@@ -30,3 +30,21 @@ def test_profile_needs_consent(world, routing, client):
     body["profile"]["consent"] = True
     assert post(client, raw, body).status_code == 201
     assert VoiceProfile.objects.get().age_band == "30-44"
+
+
+def test_creation_and_read_write_dates_alike(world, routing, client):
+    _token, raw = ApiToken.issue(user=world["agent"], scopes=["voices:write", "voices:read"])
+    created = post(
+        client,
+        raw,
+        {
+            "kind": "question",
+            "text": "Une fuite d'eau rue Haute",
+            "channel": "counter",
+            "capture_mode": "relayed",
+        },
+    ).json()
+    read = client.get(f"/api/v1/voices/{created['id']}", HTTP_AUTHORIZATION=f"Bearer {raw}").json()
+    for field in ("created_at", "acknowledge_due", "answer_due"):
+        assert created[field] == read[field]
+        assert created[field].endswith("Z")
