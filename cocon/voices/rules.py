@@ -95,13 +95,8 @@ class VoiceScope:
             q |= Q(**{f"{prefix}service__direction_id__in": self.directions})
         return q
 
-    def q(self) -> Q:
-        """Filter for Voice querysets (does not include the person's own voices as
-        author: those are on "my voices", not in staff feeds)."""
-        if self.everything:
-            return Q()
-        from cocon.voices.models import VoiceShare
-
+    def own_q(self) -> Q:
+        """The voices of the person's services, organizations and directions."""
         q = Q(pk__in=[])
         if self.services:
             q |= Q(service_id__in=self.services)
@@ -109,11 +104,25 @@ class VoiceScope:
             q |= Q(organization_id__in=self.organizations)
         if self.directions:
             q |= Q(service__direction_id__in=self.directions)
+        return q
+
+    def shared_voices(self):
+        """VoiceShare rows that open a voice to the person's scope."""
+        from cocon.voices.models import VoiceShare
+
+        return VoiceShare.objects.filter(self._service_q(""))
+
+    def q(self) -> Q:
+        """Filter for Voice querysets (does not include the person's own voices as
+        author: those are on "my voices", not in staff feeds): own scope, relayed by
+        the person, shared with their scope."""
+        if self.everything:
+            return Q()
+        q = self.own_q()
         if self.user_id:
             q |= Q(relay_id=self.user_id)
-        if self.services or self.organizations or self.directions:
-            shares = VoiceShare.objects.filter(voice_id=OuterRef("pk")).filter(self._service_q(""))
-            q |= Exists(shares)
+        if not self.is_empty:
+            q |= Exists(self.shared_voices().filter(voice_id=OuterRef("pk")))
         return q
 
     @property

@@ -175,32 +175,24 @@ SHARED_IDS_MAX = 5000
 
 
 def _count_parts(user) -> list[Q]:
-    """`VoiceScope.q()` (rules.py, the one definition) cut into disjoint parts that
-    PostgreSQL can count from indexes: the voices of the person's services,
-    organizations and directions (index-only scans of voice_service_counts,
-    voice_org_counts and, for overdue ones, voice_service_open and voice_org_open),
-    then the few others they see as relay or through a share.
+    """`VoiceScope.q()` cut into two disjoint parts that PostgreSQL can count from
+    indexes: the voices of the person's own scope (`own_q`: index-only scans of
+    voice_service_counts, voice_org_counts and, for overdue ones, voice_service_open and
+    voice_org_open), then the few others they see as relay or through a share.
     Under one OR with the `EXISTS (shares)` of `q()`, every count was a scan of the
-    whole table (0.5–3 s over a million voices). Keep in step with `VoiceScope.q()`;
+    whole table (0.5–3 s over a million voices).
     tests/voices/test_api.py::TestFeedCounts checks they agree for every role."""
     from cocon.core.permissions import grants_of
-    from cocon.voices.models import VoiceShare
 
     scope = scope_of(grants_of(user))
     if scope.everything:
         return [Q()]
-    own = Q(pk__in=[])
-    if scope.services:
-        own |= Q(service_id__in=scope.services)
-    if scope.organizations:
-        own |= Q(organization_id__in=scope.organizations)
-    if scope.directions:
-        own |= Q(service__direction_id__in=scope.directions)
+    own = scope.own_q()
     others = Q(pk__in=[])
     if scope.user_id:
         others |= Q(relay_id=scope.user_id)
     if not scope.is_empty:
-        shared = VoiceShare.objects.filter(scope._service_q("")).values_list("voice_id", flat=True)
+        shared = scope.shared_voices().values_list("voice_id", flat=True)
         ids = list(shared[: SHARED_IDS_MAX + 1])  # ids: the index of the key serves
         others |= Q(pk__in=shared if len(ids) > SHARED_IDS_MAX else ids)
     return [own, others & ~own]

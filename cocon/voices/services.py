@@ -222,10 +222,10 @@ def validate_capture(
 
 def service_staff(service):
     """Everyone who sees this service's voices and should be told about a new one:
-    its agents, its managers, the direction above it, the élus covering it."""
-    from cocon.accounts.models import Role, User
+    its agents, its managers, the direction above it, the élus whose delegation lists it."""
+    from cocon.accounts.models import User
+    from cocon.accounts.selectors import current_roles
 
-    today = timezone.localdate()
     # one queryset with one Q (not several querysets combined with |, which costs
     # about 1.5 ms of CPU per new voice to build; same rows)
     who = (
@@ -235,21 +235,18 @@ def service_staff(service):
     )
     if service.direction_id:
         who |= Q(kind="direction", direction_id=service.direction_id)
-    by_role = Role.objects.filter(
-        who, organization_id=service.organization_id, starts_on__lte=today
-    ).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+    by_role = current_roles().filter(who, organization_id=service.organization_id)
     return User.objects.filter(is_active=True).filter(
         Q(agent_profile__service=service) | Q(pk__in=by_role.values("user_id"))
     )
 
 
 def elus_of(service):
-    from cocon.accounts.models import Role, User
+    """Élus whose delegation lists this service, or covers the whole organization."""
+    from cocon.accounts.models import User
+    from cocon.accounts.selectors import current_roles
 
-    today = timezone.localdate()
-    roles = Role.objects.filter(
-        organization_id=service.organization_id, kind="elu", starts_on__lte=today
-    ).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+    roles = current_roles().filter(organization_id=service.organization_id, kind="elu")
     covering = roles.filter(services=service) | roles.filter(services__isnull=True)
     return User.objects.filter(is_active=True, pk__in=covering.values("user_id"))
 
@@ -414,7 +411,7 @@ def _notify_new(voice: Voice) -> None:
 
 
 # --- status, answer ------------------------------------------------------------------
-def _signature(actor, voice, signed_by=None) -> str:
+def _signature(voice, signed_by=None) -> str:
     if signed_by is not None:
         titles = [r.title for r in signed_by.grants.roles_of("elu") if r.title]
         name = signed_by.full_name
@@ -472,7 +469,7 @@ def voice_set_status(
         fields.append("acknowledged_at")
     if status in NEEDS_TEXT:
         voice.answer = text
-        voice.answer_signature = _signature(actor, voice, signed_by)
+        voice.answer_signature = _signature(voice, signed_by)
         voice.answer_signed_by = signed_by
         voice.answered_at = now
         fields += ["answer", "answer_signature", "answer_signed_by", "answered_at"]
