@@ -97,13 +97,6 @@ class MarginImportOut(Schema):
     communes: int
 
 
-def _territory():
-    territory = selectors.current_territory()
-    if territory is None:
-        raise ApiError(404, "not_found", "No territory is configured.")
-    return territory
-
-
 def _service_out(service: Service) -> dict:
     return {
         "slug": service.slug,
@@ -127,7 +120,7 @@ def _service_out(service: Service) -> dict:
 
 @router.get("/territory", response={200: TerritoryOut, **ERROR_RESPONSES})
 def territory_detail(request):
-    territory = _territory()
+    territory = selectors.current_territory_or_404()
     return {
         "name": territory.name,
         "slug": territory.slug,
@@ -139,12 +132,14 @@ def territory_detail(request):
 
 @router.get("/communes", response={200: list[CommuneOut], **ERROR_RESPONSES})
 def commune_list(request):
-    return list(_territory().communes.order_by("insee_code"))
+    return list(selectors.current_territory_or_404().communes.order_by("insee_code"))
 
 
 @router.get("/communes/{insee}/margins", response={200: list[MarginOut], **ERROR_RESPONSES})
 def commune_margins(request, insee: str):
-    commune = get_object_or_404(_territory().communes, insee_code=insee.upper())
+    commune = get_object_or_404(
+        selectors.current_territory_or_404().communes, insee_code=insee.upper()
+    )
     return [
         {
             "commune_insee": commune.insee_code,
@@ -162,7 +157,7 @@ def margins_import(request, payload: MarginImportIn):
     rejects the whole request (422, every problem in `details` with its line number,
     counting the first row as line 2 as in a CSV file with its header)."""
     require_scope(request, TERRITORY_WRITE)
-    territory = _territory()
+    territory = selectors.current_territory_or_404()
     require(request.user, "territory.import_margins", territory)
     rows = [{k: str(v) for k, v in row.dict().items()} for row in payload.rows]
     try:
@@ -182,7 +177,9 @@ def margins_import(request, payload: MarginImportIn):
 
 @router.get("/organizations", response={200: list[OrganizationOut], **ERROR_RESPONSES})
 def organization_list(request):
-    return list(_territory().organizations.filter(is_active=True).order_by("name"))
+    return list(
+        selectors.current_territory_or_404().organizations.filter(is_active=True).order_by("name")
+    )
 
 
 @router.get("/organizations/{slug}", response={200: OrganizationOut, **ERROR_RESPONSES})

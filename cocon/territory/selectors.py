@@ -23,6 +23,16 @@ def current_territory() -> Territory | None:
     return Territory.objects.select_related("host_organization").order_by("pk").first()
 
 
+def current_territory_or_404() -> Territory:
+    """The territory, or a 404 (pages and API) on an instance with none loaded yet."""
+    from django.http import Http404
+
+    territory = current_territory()
+    if territory is None:
+        raise Http404("no territory")
+    return territory
+
+
 def organization_by_id(pk: int) -> Organization | None:
     return Organization.objects.filter(pk=pk).first()
 

@@ -19,13 +19,6 @@ from cocon.territory.forms import MarginImportForm, OrganizationSettingsForm, Sh
 from cocon.territory.models import Organization, Service, Share
 
 
-def _territory_or_404():
-    territory = selectors.current_territory()
-    if territory is None:
-        raise Http404("no territory")
-    return territory
-
-
 def _pyramid(margins: dict[tuple[str, str], int]) -> list[dict]:
     rows = []
     for band in AGE_BANDS:
@@ -36,7 +29,7 @@ def _pyramid(margins: dict[tuple[str, str], int]) -> list[dict]:
 
 @require_GET
 def territory_detail(request):
-    territory = _territory_or_404()
+    territory = selectors.current_territory_or_404()
     communes = selectors.communes_with_margins(territory)
     margins = selectors.territory_margins(territory)
     pyramid = _pyramid(margins)
@@ -55,7 +48,7 @@ def territory_detail(request):
 
 @require_GET
 def commune_detail(request, insee):
-    territory = _territory_or_404()
+    territory = selectors.current_territory_or_404()
     commune = get_object_or_404(territory.communes, insee_code=insee.upper())
     margins = {(m.age_band, m.sex): m.population for m in commune.margins.all()}
     pyramid = _pyramid(margins)
@@ -74,7 +67,7 @@ def commune_detail(request, insee):
 @login_required
 @require_http_methods(["GET", "POST"])
 def margins_import(request):
-    territory = _territory_or_404()
+    territory = selectors.current_territory_or_404()
     require(request.user, "territory.import_margins", territory)
     errors: list[tuple[int, str, str]] = []
     form = MarginImportForm(bound_data(request), bound_files(request))
@@ -106,7 +99,7 @@ def margins_import(request):
 
 @require_GET
 def organization_list(request):
-    territory = _territory_or_404()
+    territory = selectors.current_territory_or_404()
     return render(
         request,
         "territory/organization_list.html",

@@ -163,13 +163,6 @@ def _jsonable(body: dict) -> dict:
     return {k: value(v) for k, v in body.items()}
 
 
-def _territory():
-    territory = territory_selectors.current_territory()
-    if territory is None:
-        raise Http404("no territory")
-    return territory
-
-
 def _field_error(field: str, message: str):
     return ApiError(
         422, "validation_error", "The request is not valid.", [{"field": field, "message": message}]
@@ -182,7 +175,7 @@ def create_voice(request, payload: VoiceIn):
     returns the first response (same id) and creates nothing more."""
     require_scope(request, VOICES_WRITE)
     user = request.user
-    territory = _territory()
+    territory = territory_selectors.current_territory_or_404()
     data = payload.dict()
 
     def create():

@@ -47,13 +47,6 @@ TRACK_LIMIT = 30  # tracking attempts per IP per 10 minutes
 RECEIPTS_KEY = "voice_receipts"
 
 
-def _territory():
-    territory = territory_selectors.current_territory()
-    if territory is None:
-        raise Http404("no territory")
-    return territory
-
-
 def _remember_receipt(request, captured) -> None:
     """Keep the tracking code in the session so the receipt page can show it once more
     (it is stored hashed: nobody can display it later)."""
@@ -82,7 +75,7 @@ def _route(form, territory, kind: str):
 @require_http_methods(["GET", "POST"])
 def give(request):
     """ "Je donne mon avis, je signale, je remercie": for anyone, with or without account."""
-    territory = _territory()
+    territory = territory_selectors.current_territory_or_404()
     form = PublicVoiceForm(
         bound_data(request),
         bound_files(request),
@@ -226,7 +219,7 @@ def suggest(request):
         return JsonResponse(
             {"error": {"code": "rate_limited", "message": "Too many requests."}}, status=429
         )
-    territory = _territory()
+    territory = territory_selectors.current_territory_or_404()
     text = request.GET.get("text", "")[:2000]
     kind = request.GET.get("kind", "")
     if len(text.strip()) < 12:
@@ -253,7 +246,7 @@ def capture(request):
     """Fast capture on a phone, at a counter or in the street, for any service of the
     territory (guichet unique)."""
     require(request.user, "voices.capture")
-    territory = _territory()
+    territory = territory_selectors.current_territory_or_404()
     form = AgentCaptureForm(
         bound_data(request),
         bound_files(request),
@@ -328,7 +321,7 @@ def feed(request):
     """The person's feed: everything their role lets them see, at once, with filters,
     counts and keyset pagination."""
     require(request.user, "voices.feed")
-    territory = _territory()
+    territory = territory_selectors.current_territory_or_404()
     service_list, themes, communes = _filter_choices(request.user, territory)
     form = FeedFilterForm(
         request.GET or None, services=service_list, themes=themes, communes=communes
@@ -599,7 +592,9 @@ def dashboard(request, pk):
 @require_GET
 def dashboards(request):
     require(request.user, "voices.feed")
-    service_list, _themes, _communes = _filter_choices(request.user, _territory())
+    service_list, _themes, _communes = _filter_choices(
+        request.user, territory_selectors.current_territory_or_404()
+    )
     return render(request, "voices/dashboards.html", {"services": service_list})
 
 
