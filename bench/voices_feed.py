@@ -38,25 +38,24 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from home_latency import (  # shared helpers of the bench scripts
-    REPO,
-    is_postgres,
-    loadavg,
-    machine_facts,
-    percentile,
-    pg_dbname,
-    psql,
-    timed,
+from common import (  # shared helpers of the bench scripts
+    add_args,
+    checked_cocon,
+    django_setup,
+    explain,
+    print_plans,
+    run_in_process,
+    sql_array,
+    stats,
 )
+from home_latency import pg_dbname
 
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/cocon_feed"
 AGGLO = "agglo-val-de-lise"
@@ -77,25 +76,6 @@ PEOPLE = {
 
 
 # --- inside the venv (Django) ---------------------------------------------------------------
-
-
-def _django():
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cocon.settings")
-    import logging
-
-    import django
-
-    django.setup()
-    logging.getLogger("cocon.requests").setLevel(logging.WARNING)
-    from django.conf import settings
-    from django.test.utils import override_settings
-
-    # pages link static files by name (no collectstatic manifest needed), as in the tests
-    storages = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    override_settings(STORAGES=storages).enable()
 
 
 def prepare_people() -> dict:
@@ -179,10 +159,6 @@ def prepare_people() -> dict:
             "agent_orgs": [o for _a, o in agents],
             "people": people,
         }
-
-
-def _arr(values) -> str:
-    return "ARRAY[" + ",".join(str(int(v)) for v in values) + "]::bigint[]"
 
 
 LOAD_SQL = """
@@ -282,15 +258,15 @@ def load_voices(ids: dict, count: int) -> None:
         territory=ids["territory"],
         texts=texts,
         n_texts=len(TEXTS),
-        services=_arr(ids["services"]),
-        service_orgs=_arr(ids["service_orgs"]),
+        services=sql_array(ids["services"]),
+        service_orgs=sql_array(ids["service_orgs"]),
         n_services=len(ids["services"]),
-        themes=_arr(ids["themes"] or [0]),
+        themes=sql_array(ids["themes"] or [0]),
         n_themes=len(ids["themes"]),
-        communes=_arr(ids["communes"]),
+        communes=sql_array(ids["communes"]),
         n_communes=len(ids["communes"]),
-        agents=_arr(ids["agents"]),
-        agent_orgs=_arr(ids["agent_orgs"]),
+        agents=sql_array(ids["agents"]),
+        agent_orgs=sql_array(ids["agent_orgs"]),
         n_agents=len(ids["agents"]),
         count=count,
     )
@@ -308,10 +284,10 @@ def load_voices(ids: dict, count: int) -> None:
             f"""
             INSERT INTO voices_voiceshare (voice_id, service_id, shared_by_id, created_at)
             SELECT DISTINCT ON (v.id) v.id,
-                   ({_arr(ids["services"])})[1 + (v.id % {len(ids["services"])})::int],
+                   ({sql_array(ids["services"])})[1 + (v.id % {len(ids["services"])})::int],
                    NULL, v.created_at + interval '1 day'
             FROM voices_voice v TABLESAMPLE SYSTEM (1)
-            WHERE ({_arr(ids["services"])})[1 + (v.id % {len(ids["services"])})::int]
+            WHERE ({sql_array(ids["services"])})[1 + (v.id % {len(ids["services"])})::int]
                   <> v.service_id
             LIMIT 5000
             """
@@ -409,16 +385,13 @@ def measure(ids: dict, runs: int, explain: bool) -> dict:
                         t0 = time.perf_counter()
                         selectors.feed(user, filters, after=after, with_counts=counts)
                         samples.append((time.perf_counter() - t0) * 1000)
-                    s = sorted(samples)
                     results["feed"].append(
                         {
                             "person": label,
                             "filter": fname,
                             "page": which,
                             "counts": counts,
-                            "p50": percentile(s, 50),
-                            "p95": percentile(s, 95),
-                            "max": s[-1],
+                            **stats(samples),
                             "runs": runs,
                         }
                     )
@@ -437,13 +410,10 @@ def measure(ids: dict, runs: int, explain: bool) -> dict:
             response = client.get("/espace/paroles/")
             samples.append((time.perf_counter() - t0) * 1000)
             assert response.status_code == 200
-        s = sorted(samples)
         results["pages"].append(
             {
                 "person": label,
-                "p50": percentile(s, 50),
-                "p95": percentile(s, 95),
-                "max": s[-1],
+                **stats(samples),
                 "queries": page_queries,
                 "runs": runs,
             }
@@ -466,15 +436,12 @@ def explain_feed(pk, filters, after) -> list[str]:
             sql = q["sql"]
             if "voices_voice" not in sql:
                 continue
-            with connection.cursor() as cur:
-                cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
-                plan = "\n".join(row[0] for row in cur.fetchall())
-            out.append(f"-- {name}: {sql[:120]}…\n{plan}")
+            out.append(f"-- {name}: {sql[:120]}…\n{explain(sql)}")
     return out
 
 
 def inner(args) -> int:
-    _django()
+    django_setup()
     if not args.reuse_db:
         ids = prepare_people()
         load_voices(ids, args.voices)
@@ -536,12 +503,7 @@ def report(results: dict, runs: int) -> bool:
             f"| {p['person']} | {p['p50']:.1f} | {worst_page:.1f} | {p['max']:.1f} "
             f"| {p['queries']} |"
         )
-    for person, plans in results.get("explain", {}).items():
-        print()
-        print(f"## EXPLAIN ANALYZE — {person}")
-        for plan in plans:
-            print(plan)
-            print()
+    print_plans(results.get("explain", {}))
     print()
     print(f"worst p95 of selectors.feed(): {worst:.1f} ms (target < 200 ms)")
     print(f"queries per page constant: {'yes' if constant else 'NO'}")
@@ -550,99 +512,35 @@ def report(results: dict, runs: int) -> bool:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--database-url", default=DEFAULT_DB, help=f"default {DEFAULT_DB}")
+    add_args(ap, DEFAULT_DB, in_process=True)
     ap.add_argument("--voices", type=int, default=1_000_000, help="voices to load (1,000,000)")
-    ap.add_argument("--runs", type=int, default=50, help="timed runs per case (default 50)")
-    ap.add_argument("--explain", action="store_true", help="print EXPLAIN ANALYZE plans")
-    ap.add_argument("--keep-db", action="store_true", help="do not drop the database")
-    ap.add_argument("--reuse-db", action="store_true", help="measure a database kept earlier")
-    ap.add_argument(
-        "--cocon",
-        default=str(REPO / ".venv" / "bin" / "cocon"),
-        help="cocon executable of the venv to run (default: this checkout's .venv)",
-    )
-    ap.add_argument("--json", metavar="FILE", help="also write the results as JSON")
-    ap.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--ids-file", help=argparse.SUPPRESS)
-    ap.add_argument("--results-file", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.inner:
         return inner(args)
 
-    if not is_postgres(args.database_url):
-        sys.exit("this benchmark needs PostgreSQL (--database-url postgres://…)")
-    if not shutil.which("psql"):
-        sys.exit("psql not found")
-    cocon = Path(args.cocon).absolute()
-    if not cocon.exists():
-        sys.exit(f"{cocon} not found: run `make install` first (or pass --cocon)")
-    python = cocon.parent / "python"
-    name = pg_dbname(args.database_url)
-    state = Path(tempfile.gettempdir()) / f"cocon-bench-feed-{name}"
+    cocon = checked_cocon(args)
+    state = Path(tempfile.gettempdir()) / f"cocon-bench-feed-{pg_dbname(args.database_url)}"
     state.mkdir(exist_ok=True)
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DEBUG"}}
-    env.update(COCON_DATA_DIR=str(state), PYTHONUNBUFFERED="1", DATABASE_URL=args.database_url)
-    env["PYTHONPATH"] = str(REPO)
-
-    print("## Machine")
-    facts = machine_facts(python, args.database_url)
-    for k, v in facts.items():
-        print(f"- {k}: {v}")
-    print(f"- Date: {time.strftime('%Y-%m-%d %H:%M:%S %Z')}")
-    load_before = loadavg()
-    print(f"- Load average before (1/5/15 min): {load_before}")
-    print()
-    print(f"## Setup (PostgreSQL database {name}, state in {state})")
     ids_file = state / "ids.json"
-    results_file = state / "results.json"
-    log_path = state / "bench-voices-feed.log"
-    created_db = False
-    try:
-        with open(log_path, "w") as log:
-            if not args.reuse_db:
-                psql(args.database_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-                psql(args.database_url, f'CREATE DATABASE "{name}"')
-                created_db = True
-                timed("cocon migrate", [str(cocon), "migrate", "--no-input"], env, log)
-                timed("cocon demo load", [str(cocon), "demo", "load"], env, log)
-            elif not ids_file.exists():
-                sys.exit(f"--reuse-db: no {ids_file} from an earlier --keep-db run")
-            cmd = [
-                str(python),
-                str(Path(__file__).resolve()),
-                "--inner",
-                "--voices",
-                str(args.voices),
-                "--runs",
-                str(args.runs),
-                "--ids-file",
-                str(ids_file),
-                "--results-file",
-                str(results_file),
-            ]
-            cmd += ["--explain"] if args.explain else []
-            cmd += ["--reuse-db"] if args.reuse_db else []
-            t0 = time.perf_counter()
-            subprocess.run(cmd, env=env, cwd=state, check=True)
-            print(
-                f"  load and measure                             {time.perf_counter() - t0:6.1f} s"
-            )
-    except (subprocess.CalledProcessError, OSError, RuntimeError) as exc:
-        print(f"\nFAILED: {exc} (log: {log_path})", file=sys.stderr)
+
+    def prepare(env, log) -> None:
+        if args.reuse_db and not ids_file.exists():
+            sys.exit(f"--reuse-db: no {ids_file} from an earlier --keep-db run")
+
+    results = run_in_process(
+        __file__,
+        args,
+        cocon,
+        state,
+        prepare=prepare,
+        extra=["--voices", str(args.voices), "--ids-file", str(ids_file)],
+        label_width=45,
+    )
+    if results is None:
         return 1
-    finally:
-        if created_db and not args.keep_db:
-            try:
-                psql(args.database_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-                print("  dropped the benchmark database")
-            except subprocess.CalledProcessError as exc:
-                print(f"  could not drop the benchmark database: {exc}", file=sys.stderr)
-    results = json.loads(results_file.read_text())
-    results["machine"] = facts
-    results["loadavg_before"] = load_before
-    results["loadavg_after"] = loadavg()
     ok = report(results, args.runs)
-    print(f"load average before → after: {load_before} → {results['loadavg_after']}")
+    print(f"load average before → after: {results['loadavg_before']} → {results['loadavg_after']}")
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2))
     if not args.keep_db and not args.reuse_db:

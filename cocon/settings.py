@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "cocon.accounts",
     "cocon.territory",
     "cocon.voices",
+    "cocon.reports",
     "cocon.api",
     "cocon.backoffice",
     "cocon.demo",
@@ -198,6 +199,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 OUTBOX_MODE = os.environ.get("COCON_OUTBOX_MODE", "inline")
 # Contact data left to receive an answer is erased this many months after closure.
 VOICE_CONTACT_RETENTION_MONTHS = int(os.environ.get("COCON_CONTACT_RETENTION_MONTHS", "12"))
+# Signalements: how far outside the box of the commune centres a report may be placed
+REPORT_BOUNDS_MARGIN_M = float(os.environ.get("COCON_REPORT_BOUNDS_MARGIN_M", "3000"))
 
 # --- Security -------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
@@ -220,7 +223,16 @@ if HTTPS:
 # not a default: its absence is not a deployment fault.
 SILENCED_SYSTEM_CHECKS = [] if env_bool("SECURE_HSTS_PRELOAD", False) else ["security.W021"]
 # Extra origins allowed for images (map tiles), e.g. "https://tiles.example.org".
+# The origin of REPORT_TILE_URL is added to img-src automatically (core.middleware).
 CSP_IMG_EXTRA = env_list("COCON_CSP_IMG_SRC", [])
+# Signalements: background tiles of the public map (any XYZ tile server; {s} for
+# subdomains). The pages stay usable without them (list, filters, commune field).
+REPORT_TILE_URL = os.environ.get("COCON_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+REPORT_TILE_ATTRIBUTION = os.environ.get(
+    "COCON_TILE_ATTRIBUTION",
+    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>',
+)
+REPORT_TILE_MAX_ZOOM = int(os.environ.get("COCON_TILE_MAX_ZOOM", "19"))
 # Public forms: submissions per client address per hour.
 PUBLIC_FORM_RATE_PER_HOUR = int(os.environ.get("COCON_PUBLIC_FORM_RATE", "20"))
 

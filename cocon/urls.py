@@ -14,6 +14,8 @@ urlpatterns = [
     path("", include("cocon.territory.urls")),
     path("compte/", include("cocon.accounts.urls")),
     path("", include("cocon.voices.urls")),
+    path("", include("cocon.reports.urls")),
+    path("open311/v2/", include("cocon.reports.open311.urls")),
     path("espace/", include("cocon.backoffice.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

@@ -59,6 +59,17 @@ class World:
         return self.users[role]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_reference_caches():
+    """Per-process caches of reference data (cocon.core.refcache) start empty in every
+    test: a rolled-back test's territory, themes or rules must not leak into the next."""
+    from cocon.core import refcache
+
+    refcache.clear()
+    yield
+    refcache.clear()
+
+
 @pytest.fixture
 def world(db) -> World:
     territory = Territory.objects.create(name="Pays de Test", slug="test")

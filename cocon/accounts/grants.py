@@ -6,7 +6,7 @@ querying the database, so that checking many objects on a list page costs nothin
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db.models import Q
 from django.utils import timezone
@@ -21,15 +21,59 @@ class RoleGrant:
     title: str = ""
 
 
-@dataclass
 class Grants:
-    user_id: int | None = None
-    is_platform_admin: bool = False
-    agent_organization_id: int | None = None
-    agent_service_id: int | None = None
-    roles: list[RoleGrant] = field(default_factory=list)
-    # scope -> ids of organizations that opened that scope to one of ours
-    shared_with_me: dict[str, set[int]] = field(default_factory=dict)
+    """What one person may do. The agent profile is read at once (one query, none when
+    the user was loaded with ``select_related("agent_profile")``); the roles (one query,
+    with their services) and the shares granted to the person's organizations (one
+    query) only when a rule first asks about them — capturing a voice needs neither."""
+
+    def __init__(
+        self,
+        user_id: int | None = None,
+        is_platform_admin: bool = False,
+        agent_organization_id: int | None = None,
+        agent_service_id: int | None = None,
+        roles: list[RoleGrant] | None = None,
+        shared_with_me: dict[str, set[int]] | None = None,
+    ) -> None:
+        self.user_id = user_id
+        self.is_platform_admin = is_platform_admin
+        self.agent_organization_id = agent_organization_id
+        self.agent_service_id = agent_service_id
+        # None: not loaded yet, read from the database on first use (for_user)
+        self._roles: list[RoleGrant] | None = [] if roles is None else roles
+        self._shared_with_me: dict[str, set[int]] | None = (
+            {} if shared_with_me is None else shared_with_me
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"Grants(user_id={self.user_id!r}, is_platform_admin={self.is_platform_admin!r}, "
+            f"agent_organization_id={self.agent_organization_id!r}, "
+            f"agent_service_id={self.agent_service_id!r}, roles={self.roles!r}, "
+            f"shared_with_me={self.shared_with_me!r})"
+        )
+
+    def __eq__(self, other) -> bool:
+        if not isinstance(other, Grants):
+            return NotImplemented
+        return (
+            self.user_id,
+            self.is_platform_admin,
+            self.agent_organization_id,
+            self.agent_service_id,
+            self.roles,
+            self.shared_with_me,
+        ) == (
+            other.user_id,
+            other.is_platform_admin,
+            other.agent_organization_id,
+            other.agent_service_id,
+            other.roles,
+            other.shared_with_me,
+        )
+
+    __hash__ = None  # mutable, like the dataclass it replaces
 
     @classmethod
     def anonymous(cls) -> Grants:
@@ -39,10 +83,17 @@ class Grants:
     def for_user(cls, user) -> Grants:
         if user is None or not user.is_authenticated or not user.is_active:
             return cls.anonymous()
-        from cocon.accounts.models import AgentProfile, Role
-        from cocon.territory.models import Share
-
         grants = cls(user_id=user.pk, is_platform_admin=user.is_superuser)
+        grants._roles = grants._shared_with_me = None  # loaded when first asked for
+        cache = user._state.fields_cache
+        if "agent_profile" in cache:  # loaded with the user (select_related): no query
+            profile = cache["agent_profile"]
+            if profile is not None:
+                grants.agent_organization_id = profile.organization_id
+                grants.agent_service_id = profile.service_id
+            return grants
+        from cocon.accounts.models import AgentProfile
+
         profile = (
             AgentProfile.objects.filter(user_id=user.pk)
             .values("organization_id", "service_id")
@@ -51,33 +102,69 @@ class Grants:
         if profile:
             grants.agent_organization_id = profile["organization_id"]
             grants.agent_service_id = profile["service_id"]
+        return grants
+
+    @property
+    def roles(self) -> list[RoleGrant]:
+        if self._roles is None:
+            self._roles = self._load_roles()
+        return self._roles
+
+    @roles.setter
+    def roles(self, value: list[RoleGrant]) -> None:
+        self._roles = value
+
+    @property
+    def shared_with_me(self) -> dict[str, set[int]]:
+        """scope → ids of organizations that opened that scope to one of ours."""
+        if self._shared_with_me is None:
+            self._shared_with_me = self._load_shares()
+        return self._shared_with_me
+
+    @shared_with_me.setter
+    def shared_with_me(self, value: dict[str, set[int]]) -> None:
+        self._shared_with_me = value
+
+    def _load_roles(self) -> list[RoleGrant]:
+        """The person's current roles with their services: one query (LEFT JOIN), in the
+        roles' order (organization name, kind), as before."""
+        from cocon.accounts.models import Role
+
         today = timezone.localdate()
-        current = Role.objects.filter(user_id=user.pk, starts_on__lte=today).filter(
-            Q(ends_on__isnull=True) | Q(ends_on__gte=today)
+        rows = (
+            Role.objects.filter(user_id=self.user_id, starts_on__lte=today)
+            .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+            .values_list("id", "kind", "organization_id", "direction_id", "title", "services")
         )
-        service_links = Role.services.through.objects.filter(role__in=current).values_list(
-            "role_id", "service_id"
-        )
-        services_by_role: dict[int, set[int]] = {}
-        for role_id, service_id in service_links:
-            services_by_role.setdefault(role_id, set()).add(service_id)
-        for role in current.values("id", "kind", "organization_id", "direction_id", "title"):
-            grants.roles.append(
-                RoleGrant(
-                    kind=role["kind"],
-                    organization_id=role["organization_id"],
-                    direction_id=role["direction_id"],
-                    service_ids=frozenset(services_by_role.get(role["id"], ())),
-                    title=role["title"],
-                )
+        by_id: dict[int, tuple] = {}
+        services: dict[int, set[int]] = {}
+        for role_id, kind, organization_id, direction_id, title, service_id in rows:
+            by_id.setdefault(role_id, (kind, organization_id, direction_id, title))
+            links = services.setdefault(role_id, set())
+            if service_id is not None:
+                links.add(service_id)
+        return [
+            RoleGrant(
+                kind=kind,
+                organization_id=organization_id,
+                direction_id=direction_id,
+                service_ids=frozenset(services[role_id]),
+                title=title,
             )
-        members = grants.member_organization_ids
+            for role_id, (kind, organization_id, direction_id, title) in by_id.items()
+        ]
+
+    def _load_shares(self) -> dict[str, set[int]]:
+        from cocon.territory.models import Share
+
+        shared: dict[str, set[int]] = {}
+        members = self.member_organization_ids
         if members:
             for owner_id, scope in Share.objects.filter(partner_id__in=members).values_list(
                 "owner_id", "scope"
             ):
-                grants.shared_with_me.setdefault(scope, set()).add(owner_id)
-        return grants
+                shared.setdefault(scope, set()).add(owner_id)
+        return shared
 
     # --- questions ---------------------------------------------------------------------
     @property

@@ -22,12 +22,23 @@ def authenticate_bearer(request) -> ApiToken | None:
     scheme, _, raw = header.partition(" ")
     if scheme.lower() != "bearer" or not raw.strip():
         raise ApiError(401, "invalid_token", "Use the header `Authorization: Bearer <token>`.")
+    # one query by the unique digest: the token, its user and the user's agent profile
+    # (the grants read it from there instead of querying it again); then the same
+    # conditions as ApiToken.objects.usable(), checked here on every request, so a
+    # revoked or expired token (or a deactivated user) is refused at once.
     token = (
-        ApiToken.objects.usable().select_related("user").filter(key_digest=digest(raw.strip()))
-    ).first()
-    if token is None:
-        raise ApiError(401, "invalid_token", "Unknown, revoked or expired token.")
+        ApiToken.objects.select_related("user", "user__agent_profile")
+        .filter(key_digest=digest(raw.strip()))
+        .first()
+    )
     now = timezone.now()
+    if (
+        token is None
+        or token.revoked_at is not None
+        or not token.user.is_active
+        or (token.expires_at is not None and token.expires_at <= now)
+    ):
+        raise ApiError(401, "invalid_token", "Unknown, revoked or expired token.")
     if (
         token.last_used_at is None
         or (now - token.last_used_at).total_seconds() > LAST_USED_RESOLUTION_SECONDS

@@ -1,7 +1,16 @@
-"""`Idempotency-Key` for POST endpoints: a client that retries (timeout, lost answer)
-with the same key gets the first response, and nothing is written twice — even when
-the two requests race (the unique constraint decides; on PostgreSQL the second insert
-waits for the first transaction)."""
+"""`Idempotency-Key` for every write that a client may retry — the REST API (per API
+token), the offline field capture (per agent) and Open311 (per client application): a
+client that retries (timeout, lost answer) with the same key gets the first response,
+and nothing is written twice, even when the two requests race.
+
+One mechanism: `run_once(scope=…, key=…, payload=…, create=…)`. The key row is written
+last, with the answer, in the transaction of the write itself; two copies in flight at
+once both run `create`, the second INSERT of the key waits for the first transaction
+(PostgreSQL; SQLite serialises writers) and fails on the unique constraint, which rolls
+its whole transaction back — its record included — and it replays the first answer.
+A `create` that raises (a validation error) keeps nothing: the same key may be sent
+again once the request is fixed.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +22,6 @@ from datetime import timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from cocon.api.errors import ApiError
 from cocon.api.models import IdempotencyKey
 
 HEADER = "Idempotency-Key"
@@ -21,52 +29,44 @@ MAX_KEY = 200
 KEEP = timedelta(hours=24)
 
 
-def _hash(payload: dict) -> str:
+class KeyReused(Exception):
+    """The key was already used with a different request (each caller answers it in its
+    own error format: 422 in the REST API and the field capture, 400 in Open311)."""
+
+
+def fingerprint(payload) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def run_once(
-    request, payload: dict, create: Callable[[], tuple[int, dict]]
+    *, scope: str, key: str, payload, create: Callable[[], tuple[int, dict]]
 ) -> tuple[int, dict, bool]:
-    """Run `create` (which writes and returns (status, body)) at most once per key.
+    """Run `create` (which writes and returns (status, body)) at most once per
+    (scope, key); without a key, just once in a transaction.
 
-    Returns (status, body, replayed)."""
-    key = request.headers.get(HEADER, "").strip()
+    Returns (status, body, replayed); raises KeyReused, or what `create` raises."""
     if not key:
         with transaction.atomic():
             status, body = create()
         return status, body, False
-    if len(key) > MAX_KEY:
-        raise ApiError(
-            400,
-            "bad_idempotency_key",
-            f"{HEADER} is {MAX_KEY} characters at most.",
-            [{"field": HEADER, "message": "too long"}],
-        )
-    token = request.api_token
-    fingerprint = _hash(payload)
+    digest = fingerprint(payload)
 
     def replay(record: IdempotencyKey) -> tuple[int, dict, bool]:
-        if record.request_hash != fingerprint:
-            raise ApiError(
-                422,
-                "idempotency_key_reused",
-                f"This {HEADER} was already used with a different request.",
-                [{"field": HEADER, "message": "reused with another body"}],
-            )
+        if record.request_hash != digest:
+            raise KeyReused(key)
         return record.status_code, record.response, True
 
-    existing = IdempotencyKey.objects.filter(token=token, key=key).first()
+    existing = IdempotencyKey.objects.filter(scope=scope, key=key).first()
     if existing is not None:
         return replay(existing)
     try:
         with transaction.atomic():
-            record = IdempotencyKey.objects.create(token=token, key=key, request_hash=fingerprint)
             status, body = create()
-            record.status_code, record.response = status, body
-            record.save(update_fields=["status_code", "response"])
+            IdempotencyKey.objects.create(
+                scope=scope, key=key, request_hash=digest, status_code=status, response=body
+            )
     except IntegrityError:
-        existing = IdempotencyKey.objects.filter(token=token, key=key).first()
+        existing = IdempotencyKey.objects.filter(scope=scope, key=key).first()
         if existing is None:
             raise
         return replay(existing)

@@ -65,10 +65,12 @@ class ApiToken(models.Model):
 
 
 class IdempotencyKey(models.Model):
-    """`Idempotency-Key` of a write request: the same key sent again by the same token
-    replays the first response instead of writing twice. Kept 24 hours."""
+    """`Idempotency-Key` of a write request (`cocon.api.idempotency.run_once`): the same
+    key sent again in the same scope replays the first response instead of writing
+    twice. The scope says who may reuse a key: "token:<id>" (REST API), "user:<id>"
+    (offline field capture), "open311:<client id>". Kept 24 hours."""
 
-    token = models.ForeignKey(ApiToken, on_delete=models.CASCADE, related_name="+")
+    scope = models.CharField(max_length=40)
     key = models.CharField(max_length=200)
     request_hash = models.CharField(max_length=64)
     status_code = models.PositiveSmallIntegerField(default=0)
@@ -76,7 +78,9 @@ class IdempotencyKey(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["token", "key"], name="one_request_per_key")]
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key"], name="one_request_per_scope_key"),
+        ]
 
     def __str__(self) -> str:
         return self.key

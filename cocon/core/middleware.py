@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 import uuid
 
@@ -50,6 +51,18 @@ class RequestLogMiddleware:
         return response
 
 
+def tile_origin(url: str) -> str:
+    """The CSP source of a map tile URL template: its origin, with `{s}` subdomains as a
+    wildcard ("https://{s}.tile.example.org/{z}/{x}/{y}.png" → "https://*.tile.example.org");
+    "" for a relative or empty URL (tiles served by Cocon itself are already 'self')."""
+    scheme, sep, rest = (url or "").partition("://")
+    host = rest.split("/", 1)[0]
+    if not sep or scheme not in ("http", "https") or not host:
+        return ""
+    host = re.sub(r"\{[a-z]+\}", "*", host)
+    return f"{scheme}://{host}" if re.fullmatch(r"[A-Za-z0-9.*:\-\[\]]+", host) else ""
+
+
 class SecurityHeadersMiddleware:
     """Content-Security-Policy and Permissions-Policy on every response.
 
@@ -61,7 +74,8 @@ class SecurityHeadersMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
-        img = " ".join(["'self'", "data:", *settings.CSP_IMG_EXTRA])
+        tiles = tile_origin(getattr(settings, "REPORT_TILE_URL", ""))
+        img = " ".join(["'self'", "data:", *settings.CSP_IMG_EXTRA, *([tiles] if tiles else [])])
         self.policy = (
             "default-src 'self'; script-src 'self'; style-src 'self'{style}; "
             f"img-src {img}; font-src 'self'; connect-src 'self'; object-src 'none'; "

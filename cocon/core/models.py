@@ -210,3 +210,16 @@ class NotificationPreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.email}"
+
+
+class RateCounter(models.Model):
+    """One fixed-window counter of `cocon.core.ratelimit` (when no Redis is configured):
+    incremented with a single `INSERT … ON CONFLICT … RETURNING` instead of the four to
+    six statements the database cache backend needs for an add-or-increment."""
+
+    key = models.CharField(max_length=120, primary_key=True)
+    count = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.count}"

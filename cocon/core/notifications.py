@@ -10,16 +10,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import partial
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import ngettext
 
-from cocon.core.models import Notification, NotificationPreference
-from cocon.core.outbox import queue_email
+from cocon.core.models import Notification, NotificationPreference, OutboxEmail
+from cocon.core.outbox import deliver, queue_email
 
 Email = NotificationPreference.Email
 
@@ -38,6 +40,46 @@ def preferences_of(user_ids: Iterable[int]) -> dict[int, str]:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    """What `notify()` needs of a person, read with their preference in one query
+    (`recipients_of`) instead of a User object plus a query for the preferences."""
+
+    pk: int
+    email: str
+    full_name: str
+    language: str
+    preference: str | None  # None: the person never chose (the caller's default applies)
+    is_active: bool = True
+
+
+def recipients_of(users) -> list[Recipient]:
+    """The active users of a queryset of users, with their email preference: one query,
+    in the queryset's order."""
+    rows = users.filter(is_active=True).values_list(
+        "pk", "email", "full_name", "language", "notification_preference__email"
+    )
+    return [Recipient(*row) for row in rows]
+
+
+def _queue_emails(emails: list[tuple[str, str, str]]) -> None:
+    """(to, subject, body) → outbox rows in one INSERT, in the caller's transaction;
+    delivered after commit in "inline" mode (what `outbox.queue_email` does for one)."""
+    if len(emails) == 1 or not connection.features.can_return_rows_from_bulk_insert:
+        for to, subject, body in emails:
+            queue_email(to=to, subject=subject, body=body)
+        return
+    rows = OutboxEmail.objects.bulk_create(
+        [
+            OutboxEmail(to=[to], subject=subject[:300], body=body, html="")
+            for to, subject, body in emails
+        ]
+    )
+    if settings.OUTBOX_MODE == "inline":
+        for row in rows:
+            transaction.on_commit(partial(deliver, row.pk))
+
+
 def notify(
     recipients: Iterable,
     *,
@@ -49,45 +91,62 @@ def notify(
     default_email: str = Email.DAILY,
     exclude=None,
 ) -> list[Notification]:
-    """Tell `recipients` (users) about something. `default_email` applies to people who
-    never chose (staff: daily digest; the public about their own contribution:
-    immediate)."""
+    """Tell `recipients` (users, or `Recipient`s from `recipients_of`) about something.
+    `default_email` applies to people who never chose (staff: daily digest; the public
+    about their own contribution: immediate).
+
+    Writes, in the caller's transaction: one INSERT of all the in-app rows, one INSERT of
+    the immediate emails (if any); reads the preferences of the people given as users
+    (one query; none for `Recipient`s, which carry theirs)."""
     people = {user.pk: user for user in recipients if user is not None and user.is_active}
     if exclude is not None:
         people.pop(exclude.pk, None)
     if not people:
         return []
-    chosen = preferences_of(people)
-    key = {}
+    unknown = [pk for pk, user in people.items() if not isinstance(user, Recipient)]
+    chosen = preferences_of(unknown) if unknown else {}
+    content_type_id = object_id = None
     if obj is not None:
-        key = {"content_type": ContentType.objects.get_for_model(obj), "object_id": obj.pk}
+        content_type_id = ContentType.objects.get_for_model(obj).pk
+        object_id = obj.pk
     now = timezone.now()
+    title_300 = title[:300]
     rows = []
+    emails = []
     for user_id, user in people.items():
-        mode = chosen.get(user_id, default_email)
+        if isinstance(user, Recipient):
+            mode = user.preference or default_email
+        else:
+            mode = chosen.get(user_id, default_email)
+        immediate = mode == Email.IMMEDIATE
         rows.append(
             Notification(
                 recipient_id=user_id,
                 kind=kind,
-                title=title[:300],
+                title=title_300,
                 body=body,
                 url=url,
+                content_type_id=content_type_id,
+                object_id=object_id,
                 created_at=now,
-                emailed_at=now if mode == Email.IMMEDIATE else None,
+                emailed_at=now if immediate else None,
                 digest_pending=mode == Email.DAILY,
-                **key,
             )
         )
-        if mode == Email.IMMEDIATE:
+        if immediate:
             with translation.override(user.language or "fr"):
-                queue_email(
-                    to=user.email,
-                    subject=title,
-                    body=render_to_string(
-                        "core/emails/notification.txt",
-                        {"user": user, "title": title, "body": body, "url": absolute(url)},
-                    ),
+                emails.append(
+                    (
+                        user.email,
+                        title,
+                        render_to_string(
+                            "core/emails/notification.txt",
+                            {"user": user, "title": title, "body": body, "url": absolute(url)},
+                        ),
+                    )
                 )
+    if emails:
+        _queue_emails(emails)
     return Notification.objects.bulk_create(rows)
 
 

@@ -56,11 +56,14 @@ def summarize(territory: Territory, *, created: bool) -> dict[str, Any]:
     }
 
 
-def load_demo(*, stdout: TextIO | None = None, voices: int | None = None) -> dict[str, Any]:
+def load_demo(
+    *, stdout: TextIO | None = None, voices: int | None = None, reports: int | None = None
+) -> dict[str, Any]:
     """Create the Pays du Val de Lise, its organizations and people, unless present.
 
-    `voices`: how many demo voices (default `COCON_DEMO_VOICES`, 3000); the browser
-    tests load fewer to stay quick."""
+    `voices`: how many demo voices (default `COCON_DEMO_VOICES`, 3000); `reports`: how
+    many Signalements (default `COCON_DEMO_REPORTS`, 400); the browser tests load fewer
+    to stay quick."""
     existing = Territory.objects.filter(slug=data.TERRITORY_SLUG).first()
     if existing is not None:
         _say(stdout, f"Le territoire « {existing.name} » est déjà chargé (already loaded).")
@@ -87,13 +90,22 @@ def load_demo(*, stdout: TextIO | None = None, voices: int | None = None) -> dic
         if voices is None:
             voices = int(os.environ.get("COCON_DEMO_VOICES", VOICE_COUNT))
         voices = load_voices(territory, random.Random(SEED), count=voices)
-        summary = summarize(territory, created=True) | {"message": "loaded", "voices": voices}
+        from cocon.demo.reports_loader import REPORT_COUNT, load_reports
+
+        if reports is None:
+            reports = int(os.environ.get("COCON_DEMO_REPORTS", REPORT_COUNT))
+        reports = load_reports(territory, random.Random(SEED), count=reports)
+        summary = summarize(territory, created=True) | {
+            "message": "loaded",
+            "voices": voices,
+            "reports": reports,
+        }
     _say(
         stdout,
         f"Territoire « {territory.name} » chargé (loaded) : {summary['communes']} communes, "
         f"{summary['population']} habitants, {summary['organizations']} organisations, "
         f"{summary['services']} services, {summary['users']} comptes, "
-        f"{summary.get('voices', 0)} paroles.",
+        f"{summary.get('voices', 0)} paroles, {summary.get('reports', 0)} signalements.",
     )
     return summary
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 from collections import OrderedDict
 
 from django.db.models import Count, Prefetch, Q, Sum
 
+from cocon.core import refcache
 from cocon.territory.models import (
     Commune,
     Direction,
@@ -17,10 +19,28 @@ from cocon.territory.models import (
     Territory,
 )
 
+refcache.watch(Territory, Organization)
+
+
+def _load_current_territory() -> Territory | None:
+    return Territory.objects.select_related("host_organization").order_by("pk").first()
+
 
 def current_territory() -> Territory | None:
-    """The territory this instance serves (one per deployment for now). 1 query."""
-    return Territory.objects.select_related("host_organization").order_by("pk").first()
+    """The territory this instance serves (one per deployment for now), with its host
+    organization. Cached per process (`core.refcache`: emptied when a territory or an
+    organization is saved, 30 s at most across processes): no query once warm. Each call
+    returns its own copy, so a caller may change it (a form) without touching the cache."""
+    territory = refcache.get(
+        "territory.current", _load_current_territory, keep=lambda t: t is not None
+    )
+    if territory is None:
+        return None
+    mine = copy.copy(territory)  # fields and related-object cache copied (Model.__reduce__)
+    host = territory._state.fields_cache.get("host_organization")
+    if host is not None:
+        mine._state.fields_cache["host_organization"] = copy.copy(host)
+    return mine
 
 
 def current_territory_or_404() -> Territory:

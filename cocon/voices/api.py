@@ -12,14 +12,14 @@ from django.http import Http404
 from ninja import Field, Query, Router, Schema
 
 from cocon.api.auth import require_scope
-from cocon.api.errors import ERROR_RESPONSES, ApiError
-from cocon.api.idempotency import run_once
+from cocon.api.errors import ERROR_RESPONSES, ApiError, ErrorInfo
+from cocon.api.idempotency import HEADER, MAX_KEY, KeyReused, run_once
 from cocon.api.scopes import register_scope
 from cocon.core.permissions import can
 from cocon.territory import selectors as territory_selectors
-from cocon.territory.models import Commune, Organization, Service
+from cocon.voices import cache as voices_cache
 from cocon.voices import selectors, services
-from cocon.voices.models import CaptureMode, Status, Theme, Voice
+from cocon.voices.models import CaptureMode, Status, Voice
 
 VOICES_READ = register_scope("voices:read", "Read the voices the token owner may see.")
 VOICES_WRITE = register_scope(
@@ -169,96 +169,113 @@ def _field_error(field: str, message: str):
     )
 
 
-@router.post("/voices", response={201: VoiceCreated, **ERROR_RESPONSES}, summary="Capture a voice")
-def create_voice(request, payload: VoiceIn):
-    """Record a voice. Send an `Idempotency-Key` header to retry safely: the same key
-    returns the first response (same id) and creates nothing more."""
-    require_scope(request, VOICES_WRITE)
+def _capture(request, territory, payload: VoiceIn) -> tuple[int, dict]:
+    """Capture one voice from the API payload (in the caller's transaction); returns
+    (201, body). Raises ApiError or ValidationError."""
     user = request.user
-    territory = territory_selectors.current_territory_or_404()
-    data = payload.dict()
-
-    def create():
-        service = None
-        if payload.service is not None:
-            service = (
-                Service.objects.select_related("organization").filter(pk=payload.service).first()
-            )
-            if service is None:
-                raise _field_error("service", "Unknown service.")
-        organization = None
-        if payload.organization:
-            organization = Organization.objects.filter(
-                slug=payload.organization, territory=territory
-            ).first()
-            if organization is None:
-                raise _field_error("organization", "Unknown organization.")
-        theme = None
-        if payload.theme:
-            theme = Theme.objects.filter(territory=territory, slug=payload.theme).first()
-            if theme is None:
-                raise _field_error("theme", "Unknown theme.")
-        commune = None
-        if payload.commune:
-            commune = Commune.objects.filter(
-                territory=territory, insee_code=payload.commune
-            ).first()
-            if commune is None:
-                raise _field_error("commune", "Unknown commune (INSEE code).")
-        if payload.capture_mode != CaptureMode.SELF and not can(user, "voices.capture"):
-            raise ApiError(403, "forbidden", "Only agents relay voices or record observations.")
+    service = None
+    if payload.service is not None:
+        service = voices_cache.service(payload.service)  # cached per process
         if service is None:
-            route = services.suggest_route(
-                territory=territory,
-                text=payload.text,
-                kind=payload.kind,
-                organization=organization,
-                theme=theme,
-            )
-            service = route.service
-            theme = route.theme  # already suggested from the text: do not suggest it twice
-        profile = None
-        if payload.profile:
-            if not payload.profile.consent:
-                raise _field_error(
-                    "profile.consent", "A profile is kept only with the person's consent."
-                )
-            profile = payload.profile.dict()
-            profile.pop("consent")
-            profile["commune"] = (
-                Commune.objects.filter(territory=territory, insee_code=profile["commune"]).first()
-                if profile["commune"]
-                else None
-            )
-        contact = payload.contact or ContactIn()
-        relay = user if payload.capture_mode != CaptureMode.SELF else None
-        captured = services.voice_capture(
+            raise _field_error("service", "Unknown service.")
+    organization = None
+    if payload.organization:
+        organization = voices_cache.organization(territory.pk, payload.organization)
+        if organization is None:
+            raise _field_error("organization", "Unknown organization.")
+    theme = None
+    if payload.theme:
+        theme = voices_cache.theme_by_slug(territory.pk, payload.theme)
+        if theme is None:
+            raise _field_error("theme", "Unknown theme.")
+    commune = None
+    if payload.commune:
+        commune = voices_cache.commune(territory.pk, payload.commune)
+        if commune is None:
+            raise _field_error("commune", "Unknown commune (INSEE code).")
+    if payload.capture_mode != CaptureMode.SELF and not can(user, "voices.capture"):
+        raise ApiError(403, "forbidden", "Only agents relay voices or record observations.")
+    if service is None:
+        route = services.suggest_route(
             territory=territory,
-            kind=payload.kind,
             text=payload.text,
-            channel=payload.channel,
-            capture_mode=payload.capture_mode,
-            service=service,
+            kind=payload.kind,
+            organization=organization,
             theme=theme,
-            commune=commune,
-            address=payload.address,
-            latitude=payload.latitude,
-            longitude=payload.longitude,
-            event_date=payload.event_date,
-            author=user if relay is None else None,
-            relay=relay,
-            contact_email=contact.email,
-            contact_phone=contact.phone,
-            contact_consent=contact.consent,
-            profile=profile,
         )
-        body = out(captured.voice)
-        body["tracking_code"] = captured.tracking_code
-        body["tracking_url"] = captured.tracking_url
-        return 201, _jsonable(body)
+        service = route.service
+        theme = route.theme  # already suggested from the text: do not suggest it twice
+    profile = None
+    if payload.profile:
+        if not payload.profile.consent:
+            raise _field_error(
+                "profile.consent", "A profile is kept only with the person's consent."
+            )
+        profile = payload.profile.dict()
+        profile.pop("consent")
+        profile["commune"] = (
+            voices_cache.commune(territory.pk, profile["commune"]) if profile["commune"] else None
+        )
+    contact = payload.contact or ContactIn()
+    relay = user if payload.capture_mode != CaptureMode.SELF else None
+    # run_once's transaction already holds the whole capture (voice, key, rows):
+    # call voice_capture without its own @transaction.atomic, which here would only
+    # add a SAVEPOINT and its RELEASE (an error still rolls everything back).
+    captured = services.voice_capture.__wrapped__(
+        territory=territory,
+        kind=payload.kind,
+        text=payload.text,
+        channel=payload.channel,
+        capture_mode=payload.capture_mode,
+        service=service,
+        theme=theme,
+        commune=commune,
+        address=payload.address,
+        latitude=payload.latitude,
+        longitude=payload.longitude,
+        event_date=payload.event_date,
+        author=user if relay is None else None,
+        relay=relay,
+        contact_email=contact.email,
+        contact_phone=contact.phone,
+        contact_consent=contact.consent,
+        profile=profile,
+    )
+    body = out(captured.voice)
+    body["tracking_code"] = captured.tracking_code
+    body["tracking_url"] = captured.tracking_url
+    return 201, _jsonable(body)
 
+
+def _key_of(raw: str | None, field: str = HEADER) -> str:
+    key = (raw or "").strip()
+    if len(key) > MAX_KEY:
+        raise ApiError(
+            400,
+            "bad_idempotency_key",
+            f"{HEADER} is {MAX_KEY} characters at most.",
+            [{"field": field, "message": "too long"}],
+        )
+    return key
+
+
+def _capture_once(request, territory, payload: VoiceIn, key: str, data: dict):
+    """`_capture` at most once per (token, key): (status, body, replayed); every error
+    as an ApiError."""
     try:
-        status, body, replayed = run_once(request, data, create)
+        return run_once(
+            scope=f"token:{request.api_token.pk}",
+            key=key,
+            payload=data,
+            create=lambda: _capture(request, territory, payload),
+        )
+    except KeyReused as exc:
+        raise ApiError(
+            422,
+            "idempotency_key_reused",
+            f"This {HEADER} was already used with a different request.",
+            [{"field": HEADER, "message": "reused with another body"}],
+        ) from exc
     except ValidationError as exc:
         details = [
             {"field": field, "message": str(m)}
@@ -266,12 +283,74 @@ def create_voice(request, payload: VoiceIn):
             for m in messages
         ]
         raise ApiError(422, "validation_error", "The request is not valid.", details) from exc
+
+
+@router.post("/voices", response={201: VoiceCreated, **ERROR_RESPONSES}, summary="Capture a voice")
+def create_voice(request, payload: VoiceIn):
+    """Record a voice. Send an `Idempotency-Key` header to retry safely: the same key
+    returns the first response (same id) and creates nothing more."""
+    require_scope(request, VOICES_WRITE)
+    territory = territory_selectors.current_territory_or_404()
+    key = _key_of(request.headers.get(HEADER))
+    status, body, replayed = _capture_once(request, territory, payload, key, payload.dict())
     from cocon.api.main import api  # a Router has no `.api` in django-ninja 1.7
 
     response = api.create_response(request, body, status=status)
     if replayed:
         response["Idempotent-Replayed"] = "true"
     return response
+
+
+BATCH_MAX = 100
+
+
+class VoiceBatchItem(VoiceIn):
+    idempotency_key: str | None = Field(
+        None, description="Per item, like the Idempotency-Key header of POST /voices"
+    )
+
+
+class VoiceBatchIn(Schema):
+    items: list[VoiceBatchItem] = Field(..., description=f"1 to {BATCH_MAX} voices")
+
+
+class BatchResult(Schema):
+    index: int = Field(..., description="Position of the item in the request, from 0")
+    status: int = Field(..., description="201 created, or the item's error status")
+    replayed: bool = False
+    voice: VoiceCreated | None = None
+    error: ErrorInfo | None = None
+
+
+class BatchOut(Schema):
+    results: list[BatchResult]
+
+
+@router.post(
+    "/voices/batch",
+    response={200: BatchOut, **ERROR_RESPONSES},
+    summary="Capture several voices at once",
+)
+def create_voices(request, payload: VoiceBatchIn):
+    """Record up to 100 voices in one request (a workshop's post-its, a relaying tool
+    syncing its captures). Each item is captured on its own, exactly like POST /voices:
+    its own transaction, its own optional `idempotency_key` (a retried batch creates
+    nothing twice), its own result — one invalid item does not stop the others."""
+    require_scope(request, VOICES_WRITE)
+    if not 1 <= len(payload.items) <= BATCH_MAX:
+        raise _field_error("items", f"Send 1 to {BATCH_MAX} items.")
+    territory = territory_selectors.current_territory_or_404()
+    results = []
+    for index, item in enumerate(payload.items):
+        data = item.dict()
+        try:
+            key = _key_of(data.pop("idempotency_key"), f"items[{index}].idempotency_key")
+            status, body, replayed = _capture_once(request, territory, item, key, data)
+        except ApiError as exc:
+            results.append({"index": index, "status": exc.status, "error": exc.body()["error"]})
+            continue
+        results.append({"index": index, "status": status, "replayed": replayed, "voice": body})
+    return 200, {"results": results}
 
 
 class ListQuery(Schema):

@@ -21,7 +21,7 @@ from cocon.voices.models import (
 )
 from cocon.voices.services import MAX_PHOTOS, check_phone
 
-PUBLIC_KINDS = [(k.value, k.label) for k in Kind if k != Kind.OBSERVATION]
+PUBLIC_KINDS = [(k.value, k.label) for k in Kind if k not in (Kind.OBSERVATION, Kind.REPORT)]
 PUBLIC_KIND_HELP = {
     Kind.TESTIMONY: _("Tell us what you lived"),
     Kind.SUGGESTION: _("An idea to do better"),
@@ -228,7 +228,7 @@ class AgentCaptureForm(VoiceFormBase):
     )
     kind = forms.ChoiceField(
         label=_("Kind"),
-        choices=[(k.value, k.label) for k in Kind],
+        choices=[(k.value, k.label) for k in Kind if k != Kind.REPORT],  # reports: their own form
         widget=ButtonsSelect,
         error_messages={"required": _("Choose what kind of message it is.")},
     )

@@ -36,7 +36,11 @@ def export_voices(user):
                 "status": voice.status,
                 "answer": voice.answer,
                 "answered_at": voice.answered_at.isoformat() if voice.answered_at else None,
-                "contact": {"email": contact.email, "phone": contact.phone} if contact else None,
+                "contact": (
+                    {"name": contact.name, "email": contact.email, "phone": contact.phone}
+                    if contact
+                    else None
+                ),
             }
         )
     return rows

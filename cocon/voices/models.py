@@ -31,6 +31,8 @@ class Kind(models.TextChoices):
     THANKS = "thanks", _("Thanks")
     QUESTION = "question", _("Question")
     OBSERVATION = "observation", _("Field observation")
+    # a located problem in the public space (module Signalements: cocon.reports)
+    REPORT = "report", _("Report")
 
 
 class Channel(models.TextChoices):
@@ -42,6 +44,7 @@ class Channel(models.TextChoices):
     MARAUDE = "maraude", _("Maraude")
     BUS = "bus", _("Itinerant bus")
     WORKSHOP = "workshop", _("Workshop")
+    APP = "app", _("Partner application (Open311)")
     OTHER = "other", _("Other")
 
 
@@ -55,13 +58,16 @@ class Status(models.TextChoices):
     RECEIVED = "received", _("Received")
     ACKNOWLEDGED = "acknowledged", _("Acknowledged")
     IN_PROGRESS = "in_progress", _("In progress")
+    # the two steps of a report's repair (cocon.reports); voices go straight to "answered"
+    SCHEDULED = "scheduled", _("Action scheduled")
+    FIXED = "fixed", _("Fixed")
     ANSWERED = "answered", _("Answered")
     CLOSED = "closed", _("Closed")
     MERGED = "merged", _("Merged")
     NOT_FOR_US = "not_for_us", _("Not for us (referred)")
 
 
-OPEN_STATUSES = (Status.RECEIVED, Status.ACKNOWLEDGED, Status.IN_PROGRESS)
+OPEN_STATUSES = (Status.RECEIVED, Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.SCHEDULED)
 FINAL_STATUSES = (Status.CLOSED, Status.MERGED, Status.NOT_FOR_US)
 
 
@@ -357,6 +363,7 @@ class VoiceContact(models.Model):
     `retention` months after closure (`cocon voices purge-contacts`)."""
 
     voice = models.OneToOneField(Voice, on_delete=models.CASCADE, related_name="contact")
+    name = models.CharField(_("name"), max_length=150, blank=True)
     email = models.EmailField(_("email"), blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     consent_at = models.DateTimeField()

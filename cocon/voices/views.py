@@ -3,8 +3,6 @@ selectors, writes through services. A voice the person may not see answers 404."
 
 from __future__ import annotations
 
-import uuid
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -41,13 +39,12 @@ from cocon.voices.forms import (
 )
 from cocon.voices.models import CaptureMode, Channel, Status, Theme, Voice
 
-DEVICE_COOKIE = "cocon_device"
 PUBLIC_LIMIT_PER_DEVICE = 8  # … per browser per hour
 TRACK_LIMIT = 30  # tracking attempts per IP per 10 minutes
 RECEIPTS_KEY = "voice_receipts"
 
 
-def _remember_receipt(request, captured) -> None:
+def remember_receipt(request, captured) -> None:
     """Keep the tracking code in the session so the receipt page can show it once more
     (it is stored hashed: nobody can display it later)."""
     receipts = request.session.get(RECEIPTS_KEY, {})
@@ -59,16 +56,7 @@ def _route(form, territory, kind: str):
     service = form.service_object()
     if service is not None:
         return service
-    route = services.suggest_route(territory=territory, text=form.cleaned_data["text"], kind=kind)
-    if route.service is not None:
-        return route.service
-    host = territory.host_organization
-    if host is not None:
-        fallback = services.suggest_route(
-            territory=territory, text=form.cleaned_data["text"], kind=kind, organization=host
-        )
-        return fallback.service
-    return None
+    return services.route_or_host(territory=territory, text=form.cleaned_data["text"], kind=kind)
 
 
 # --- public --------------------------------------------------------------------------
@@ -82,16 +70,12 @@ def give(request):
         territory=territory,
         initial={"kind": request.GET.get("type", ""), "service": request.GET.get("service", "")},
     )
-    limited = False
-    if request.method == "POST" and not request.user.is_authenticated:
-        device = request.COOKIES.get(DEVICE_COOKIE) or ""
-        ip_ok = ratelimit.allow(
-            request, "voice-ip", limit=settings.PUBLIC_FORM_RATE_PER_HOUR, window=3600
-        )
-        device_ok = not device or ratelimit.allow(
-            request, "voice-device", limit=PUBLIC_LIMIT_PER_DEVICE, window=3600, ident=device
-        )
-        limited = not (ip_ok and device_ok)
+    limited = ratelimit.public_post_limited(
+        request,
+        "voice",
+        per_address=settings.PUBLIC_FORM_RATE_PER_HOUR,
+        per_device=PUBLIC_LIMIT_PER_DEVICE,
+    )
     if limited:
         form.is_valid()
         form.add_error(
@@ -128,7 +112,7 @@ def give(request):
         except ValidationError as exc:
             form.apply_errors(exc)
         else:
-            _remember_receipt(request, captured)
+            remember_receipt(request, captured)
             return redirect("voices:receipt", reference=captured.voice.reference)
     response = render(
         request,
@@ -136,16 +120,7 @@ def give(request):
         {"form": form, "kind_help": PUBLIC_KIND_HELP},
         status=400 if request.method == "POST" else 200,
     )
-    if not request.COOKIES.get(DEVICE_COOKIE):
-        response.set_cookie(
-            DEVICE_COOKIE,
-            uuid.uuid4().hex,
-            max_age=365 * 86400,
-            httponly=True,
-            samesite="Lax",
-            secure=request.is_secure(),
-        )
-    return response
+    return ratelimit.remember_device(request, response)
 
 
 @require_GET
@@ -277,7 +252,7 @@ def capture(request):
         except ValidationError as exc:
             form.apply_errors(exc)
         else:
-            _remember_receipt(request, captured)
+            remember_receipt(request, captured)
             # No flash message: the receipt says where the voice went, and is printed.
             return redirect("voices:capture_receipt", reference=captured.voice.reference)
     return render(
@@ -387,7 +362,7 @@ def _detail_context(request, voice, *, bound=None) -> dict:
     }
     if may_act:
         context["status_form"] = StatusForm(
-            allowed=sorted(services.TRANSITIONS[voice.status]),
+            allowed=services.allowed_statuses(voice),
             elus=_elus_for(voice),
             prefix="status",
         )
@@ -452,7 +427,7 @@ def set_status(request, reference):
         reference,
         "voices.act",
         lambda v, data: StatusForm(
-            data, allowed=sorted(services.TRANSITIONS[v.status]), elus=_elus_for(v), prefix="status"
+            data, allowed=services.allowed_statuses(v), elus=_elus_for(v), prefix="status"
         ),
         lambda v, d: services.voice_set_status(
             v,

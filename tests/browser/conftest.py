@@ -164,7 +164,7 @@ def demo(transactional_db, live_server):
     3 000: enough for every page, and each test stays quick."""
     from cocon.demo.loader import load_demo
 
-    return load_demo(voices=300)
+    return load_demo(voices=300, reports=150)
 
 
 # --- Helpers --------------------------------------------------------------------------------

@@ -17,6 +17,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from . import test_reports_public as reports_public
+from . import test_reports_staff as reports_staff
 from . import voices_data
 from .conftest import DESKTOP, PHONE, ROLES, audit, email_of, login, new_context, url
 
@@ -234,6 +236,12 @@ def routing_with_errors(page, live_server):
 def notifications_path() -> str:
     voices_data.capture()  # tells the manager of the water service
     return "/compte/notifications/"
+
+
+def open311_key_created(page, live_server, name: str = "Appli de test"):
+    page.goto(url(live_server, "/espace/signalements/open311/"))
+    page.fill("#id_name", name)
+    return submit(page)
 
 
 def answer_without_text(page, live_server):
@@ -494,6 +502,90 @@ SCREENS = [
         status=400,
         expect="[data-error-summary]",
     ),
+    # Signalements: the public map and list, the form, "already reported", receipt, a report
+    Screen(
+        "reports-index",
+        "reports:index",
+        reports_public.index_screen,
+        expect="#reports-map .leaflet-marker-pane > *",
+    ),
+    Screen("reports-new", "reports:new", reports_public.new_screen, expect="#report-picker-map"),
+    Screen(
+        "reports-new-errors",
+        "reports:new",
+        reports_public.new_errors_screen,
+        status=400,
+        expect="#id_description_error",
+    ),
+    Screen(
+        "reports-already-reported",
+        "reports:new",
+        reports_public.already_reported_screen,
+        expect="[data-nearby-list] [data-support]",
+    ),
+    Screen(
+        "reports-receipt",
+        "reports:receipt",
+        reports_public.receipt_screen,
+        expect=".receipt [data-code]",
+    ),
+    Screen(
+        "reports-detail", "reports:detail", reports_public.detail_screen, expect="[data-updates]"
+    ),
+    # Signalements: Open311 client keys (platform admin)
+    Screen(
+        "reports-open311-keys",
+        "reports:open311_keys",
+        open311_key_created,
+        "admin",
+        expect="[data-new-key] #new-key",
+    ),
+    Screen(
+        "reports-open311-keys-errors",
+        "reports:open311_keys",
+        lambda page, live_server: open311_key_created(page, live_server, name=" "),
+        "admin",
+        status=400,
+        expect="#id_name_error",
+    ),
+    # Signalements: offline field capture (agents)
+    Screen(
+        "reports-field",
+        "reports:field",
+        get("/espace/terrain/"),
+        "agent",
+        expect="form[data-form='report'] #report-category",
+    ),
+    # Signalements: the staff list, one report, its action errors, organization settings
+    Screen(
+        "reports-staff-list",
+        "reports:staff_list",
+        get("/espace/signalements/"),
+        "manager",
+        expect="[data-reports-table]",
+    ),
+    Screen(
+        "reports-staff-detail",
+        "reports:staff_detail",
+        get(reports_staff.staff_detail_path),
+        "manager",
+        expect="form[data-state-form]",
+    ),
+    Screen(
+        "reports-staff-action-error",
+        "reports:staff_action",
+        reports_staff.state_without_text,
+        "manager",
+        status=400,
+        expect="#id_state-text_error",
+    ),
+    Screen(
+        "reports-settings",
+        "reports:settings",
+        get(f"/organisations/{HOST}/signalements/"),
+        "admin",
+        expect="[data-coverage]",
+    ),
     Screen(
         "notifications",
         "core:notifications",
@@ -516,6 +608,7 @@ NOT_PAGES = {
     "territory:share_delete",
     "voices:suggest",  # JSON for the capture forms (see test_voices_journey)
     "voices:photo",  # an image, shown on voices-detail
+    "reports:staff_photo",  # an image, shown on reports-staff-detail (team members)
     "voices:set_status",  # POST-only actions on a voice: they redirect to its page, or
     "voices:reroute",  # show it again with the errors (voices-detail-action-error)
     "voices:share",
@@ -523,6 +616,23 @@ NOT_PAGES = {
     "voices:escalate",
     "voices:merge",
     "voices:thank",
+    "reports:field_manifest",  # the field page's web app manifest, service worker, data
+    "reports:field_sw",  # and sync endpoint (JSON): see tests/reports/test_views_field.py
+    "reports:field_reference",  # and tests/browser/test_field_offline.py
+    "reports:field_send",
+    "reports:map_json",  # JSON of the public map and of "already reported nearby"
+    "reports:nearby_json",  # (see tests/reports/test_views_public.py)
+    "reports:support",  # POST-only "me too": redirects to the report's page
+    # Open311 GeoReport v2: JSON and XML for client applications, not pages
+    # (tests/reports/test_open311.py, test_open311_clients.py)
+    "open311:root",
+    "open311:discovery",
+    "open311:services",
+    "open311:service",
+    "open311:requests",
+    "open311:request",
+    "open311:token",
+    "open311:not_found",
 }
 
 
@@ -658,7 +768,8 @@ def test_every_page_is_audited():
     ours = {
         name
         for name in _route_names(get_resolver().url_patterns)
-        if name.split(":")[0] in {"core", "territory", "accounts", "backoffice", "voices"}
+        if name.split(":")[0]
+        in {"core", "territory", "accounts", "backoffice", "voices", "reports", "open311"}
     }
     audited = {screen.url_name for screen in SCREENS}
     assert ours - audited - NOT_PAGES == set(), "pages without an accessibility audit"

@@ -10,6 +10,7 @@ from collections import Counter
 import pytest
 from django.core import mail
 from django.db import connection
+from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -538,6 +539,28 @@ class TestFeedCounts:
             if not fields and role in ("manager", "direction", "platform"):
                 assert page.total > 0 and page.overdue > 0
 
+    def test_closed_statuses_are_counted_up_to_a_cap_open_ones_exactly(
+        self, world, voices, capture
+    ):
+        """Years of closed voices are not recounted at every page view: above the cap a
+        closed status reads "cap+", open statuses stay exact (feed_counts)."""
+        from cocon.voices.models import Voice
+
+        for _ in range(3):
+            capture()
+        Voice.objects.filter(service=world.water).exclude(pk=voices["water_relayed"].pk).update(
+            status="closed"
+        )
+        manager = User.objects.get(pk=world["manager"].pk)
+        seen = selectors.visible_voices(manager)
+        closed = seen.filter(status="closed").count()
+        assert closed >= 3
+        counts, _late, capped = selectors.feed_counts(manager, Q(), timezone.now(), cap=2)
+        assert counts["closed"] == 2 and capped == {"closed"}
+        assert counts["received"] == seen.filter(status="received").count() >= 1
+        counts, _late, capped = selectors.feed_counts(manager, Q(), timezone.now(), cap=100)
+        assert counts["closed"] == closed and capped == set()
+
 
 # --- GET /api/v1/voices/{id} -----------------------------------------------------------------
 class TestRead:
@@ -695,7 +718,7 @@ class TestStatus:
 
 
 # --- OpenAPI -------------------------------------------------------------------------------
-def test_openapi_lists_the_four_voice_operations(client, db):
+def test_openapi_lists_the_voice_operations(client, db):
     doc = client.get("/api/openapi.json").json()
     paths = doc["paths"]
     operations = {
@@ -706,6 +729,7 @@ def test_openapi_lists_the_four_voice_operations(client, db):
     }
     assert operations == {
         ("/api/v1/voices", "post"),
+        ("/api/v1/voices/batch", "post"),
         ("/api/v1/voices", "get"),
         ("/api/v1/voices/{reference}", "get"),
         ("/api/v1/voices/{reference}/status", "post"),

@@ -175,6 +175,20 @@ def test_feed_filters_and_counts(world, capture, client_for):
     assert 'data-count="total">1<' in page
 
 
+def test_feed_shows_capped_counts_with_a_plus(world, capture, client_for, monkeypatch):
+    from cocon.voices import selectors
+    from cocon.voices.models import Voice
+
+    for _ in range(3):
+        capture()
+    Voice.objects.update(status="closed")
+    capture()
+    monkeypatch.setattr(selectors, "COUNT_CAP", 2)
+    page = client_for("manager").get("/espace/paroles/").content.decode()
+    assert 'data-count="closed">2+<' in page
+    assert 'data-count="total">3+<' in page and 'data-count="received">1<' in page
+
+
 def test_feed_query_count_does_not_grow(world, capture, client_for):
     client = client_for("manager")
     capture()
