@@ -33,8 +33,15 @@ A benchmark, not a test. It:
 Only loopback traffic; every loop is bounded by --duration and a per-request timeout;
 the server's process group is stopped at the end.
 
+With --batch N the requests go to `POST /api/v1/voices/batch`, N voices each, every
+item with its own `idempotency_key` (fixed when the body is built, so a retried or
+duplicated request carries the same keys): voices/s is then N × distinct requests/s,
+and the checks become "every item 201, the same references for every copy of a
+request, N voices in the database per distinct request".
+
     python3 bench/voices_capture.py
     python3 bench/voices_capture.py --duration 60 --clients 16 --workers 4 --threads 2
+    python3 bench/voices_capture.py --batch 20 --clients 4
 """
 
 from __future__ import annotations
@@ -131,6 +138,9 @@ def main() -> int:
     driver.add_load_args(ap)
     ap.add_argument("--target", type=float, default=200.0, help="voices/s to reach (200)")
     ap.add_argument("--keep-db", action="store_true", help="do not drop the database")
+    ap.add_argument(
+        "--batch", type=int, default=0, help="voices per request to /api/v1/voices/batch"
+    )
     args = ap.parse_args()
 
     cocon = checked_cocon(args)
@@ -152,7 +162,31 @@ def main() -> int:
         )
         return setup
 
+    def batch_body(rng: random.Random, n: int, setup: dict) -> bytes:
+        items = []
+        for i in range(args.batch):
+            item = make_body(rng, n * args.batch + i, setup)
+            item["idempotency_key"] = uuid.uuid4().hex  # fixed in the body: retries resend it
+            items.append(item)
+        return json.dumps({"items": items}).encode()
+
+    def batch_refs(raw: bytes) -> str:
+        results = json.loads(raw)["results"]
+        # a failed item leaves a mark that matches nothing in the database
+        return ",".join(r["voice"]["id"] if r["status"] == 201 else "!failed" for r in results)
+
     def load_for(setup: dict) -> dict:
+        if args.batch:
+            return {
+                "path": "/api/v1/voices/batch",
+                "headers": {
+                    "Authorization": f"Bearer {setup['token']}",
+                    "Content-Type": "application/json",
+                },
+                "build": lambda rng, n: batch_body(rng, n, setup),
+                "read_ref": batch_refs,
+                "created": (200,),
+            }
         return {
             "path": "/api/v1/voices",
             "headers": {
@@ -186,6 +220,8 @@ def main() -> int:
     if run is None:
         return 1
     load, window, _setup, db = run
+    if args.batch:
+        return _batch_results(args, load, window, db, facts, load_before)
     check = driver.verify(load.outcomes, db["refs"], "voices")
     check["idempotency_keys_in_db"] = db["keys"]
     # a repeated key whose later answers are not all flagged as replayed
@@ -220,6 +256,48 @@ def main() -> int:
         f"| {results['first_p99_ms']:.1f} | {results['repeat_p50_ms']:.1f} "
         f"| {check['failed']} | {'yes' if consistent else 'NO'} "
         f"({check['voices_in_db']} = {check['distinct_keys']}) |"
+    )
+    return driver.finish(args, results, not check["failed"] and consistent, "voices")
+
+
+def _batch_results(args, load, window, db, facts, load_before) -> int:
+    """Checks and figures of a --batch run: each request's answer lists N references."""
+    check = driver.verify(load.outcomes, [], "voices", ok=(200,))
+    returned = {ref for o in load.outcomes if o.ref for ref in o.ref.split(",")}
+    in_db = set(db["refs"])
+    check.update(
+        {
+            "voices_in_db": len(in_db),
+            "expected_voices": check["distinct_keys"] * args.batch,
+            "items_failed": len({r for r in returned if r.startswith("!")}),
+            "refs_returned_missing_in_db": len(returned - in_db - {"!failed"}),
+            "voices_in_db_never_returned": len(in_db - returned),
+            "idempotency_keys_in_db": db["keys"],
+        }
+    )
+    results = driver.summary(load, args, window, check, facts, load_before)
+    results["per_s"] = results["voices_per_s"] = results["keys_timed"] * args.batch / args.duration
+    driver.print_summary(results, load, "distinct voices/s", "repeats")
+    consistent = (
+        check["voices_in_db"] == check["expected_voices"] == check["idempotency_keys_in_db"]
+        and check["keys_with_two_refs"] == 0
+        and check["refs_returned_missing_in_db"] == 0
+        and check["voices_in_db_never_returned"] == 0
+        and check["items_failed"] == 0
+    )
+    print()
+    print(
+        "| Workers × threads | Clients | Batch | Seconds | req/s | voices/s | p50 (ms) "
+        "| p95 (ms) | p99 (ms) | errors | voices in DB = keys × batch |"
+    )
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    print(
+        f"| {args.workers} × {args.threads} | {args.clients} | {args.batch} "
+        f"| {args.duration:g} | {results['req_per_s']:.1f} | {results['voices_per_s']:.1f} "
+        f"| {results['first_p50_ms']:.1f} | {results['first_p95_ms']:.1f} "
+        f"| {results['first_p99_ms']:.1f} | {check['failed']} | "
+        f"{'yes' if consistent else 'NO'} ({check['voices_in_db']} = "
+        f"{check['distinct_keys']} × {args.batch}) |"
     )
     return driver.finish(args, results, not check["failed"] and consistent, "voices")
 

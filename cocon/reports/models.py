@@ -274,7 +274,9 @@ class CellCount(models.Model):
     (selectors.map_data). Written only by database triggers on `reports_report`
     (migration 0003, PostgreSQL and SQLite), in the same transaction as the reports
     themselves, so the counts are exact whatever path wrote the reports (forms,
-    Open311, bulk loads, raw SQL, deletions)."""
+    Open311, bulk loads, raw SQL, deletions). On SQLite, a later migration that makes
+    Django rebuild `reports_report` drops its triggers and must create them again
+    (`create_triggers` of 0003); tests/reports/test_selectors_map.py would fail."""
 
     territory = models.ForeignKey(
         "territory.Territory",
