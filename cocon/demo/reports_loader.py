@@ -22,7 +22,11 @@ from cocon.accounts.models import AgentProfile, User
 from cocon.core.models import ReadReceipt, StatusEvent
 from cocon.demo import data
 from cocon.demo import voice_texts as vt
-from cocon.demo.voices_loader import DEMO_TRACKING_CODE, _readers_by_service
+from cocon.demo.voices_loader import (
+    DEMO_TRACKING_CODE,
+    _readers_by_service,
+    organizations_and_services,
+)
 from cocon.lib import geo
 from cocon.lib.workdays import add_working_days
 from cocon.reports import services as report_services
@@ -428,13 +432,7 @@ def load_reports(
 ) -> int:
     """Create the Signalements set-up and `count` reports; returns how many."""
     now = now or timezone.now()
-    organizations = {o.slug: o for o in Organization.objects.filter(territory=territory)}
-    services = {
-        (s.organization.slug, s.slug): s
-        for s in Service.objects.filter(organization__territory=territory).select_related(
-            "organization"
-        )
-    }
+    organizations, services = organizations_and_services(territory)
     categories = _load_categories(territory, organizations, services)
     teams = _load_teams(services)
     client, _raw_key = Open311Client.issue(territory=territory, name=OPEN311_CLIENT_NAME)

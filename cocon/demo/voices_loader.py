@@ -41,6 +41,18 @@ COMMITMENTS = {
 DEMO_TRACKING_CODE = "20192019"
 
 
+def organizations_and_services(territory: Territory) -> tuple[dict, dict]:
+    """The demo's organizations by slug and services by (organization slug, slug)."""
+    organizations = {o.slug: o for o in Organization.objects.filter(territory=territory)}
+    services = {
+        (s.organization.slug, s.slug): s
+        for s in Service.objects.filter(organization__territory=territory).select_related(
+            "organization"
+        )
+    }
+    return organizations, services
+
+
 def load_voices(
     territory: Territory,
     rng: random.Random,
@@ -49,13 +61,7 @@ def load_voices(
     now: dt.datetime | None = None,
 ) -> int:
     now = now or timezone.now()
-    organizations = {o.slug: o for o in Organization.objects.filter(territory=territory)}
-    services = {
-        (s.organization.slug, s.slug): s
-        for s in Service.objects.filter(organization__territory=territory).select_related(
-            "organization"
-        )
-    }
+    organizations, services = organizations_and_services(territory)
     Theme.objects.bulk_create(
         Theme(territory=territory, name=t.name, slug=t.slug, keywords=", ".join(t.keywords))
         for t in vt.THEMES

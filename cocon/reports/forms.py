@@ -15,7 +15,7 @@ from cocon.reports.labels import STATUS_LABELS, status_choices
 from cocon.reports.models import AttributeType, Category
 from cocon.reports.services import DESCRIPTION_MAX
 from cocon.territory.models import Commune
-from cocon.voices.forms import MultipleFileInput, PhotosField
+from cocon.voices.forms import MultipleFileInput, PhotosField, contact_fields
 from cocon.voices.models import Status
 from cocon.voices.services import MAX_PHOTOS, check_phone
 
@@ -125,25 +125,12 @@ class ReportForm(Form):
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
-    contact_email = forms.EmailField(
-        label=_("Email to be told when it is fixed (optional)"),
-        required=False,
-        max_length=254,
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-        error_messages={"invalid": _("Enter a valid email address, such as nom@exemple.fr.")},
-    )
-    contact_phone = forms.CharField(
-        label=_("Phone (optional)"),
-        required=False,
-        max_length=20,
-        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
-    )
-    contact_consent = forms.BooleanField(
-        label=_(
+    contact_email, contact_phone, contact_consent = contact_fields(
+        email_label=_("Email to be told when it is fixed (optional)"),
+        consent_label=_(
             "I agree that this contact is kept only to tell me what becomes of my report, "
             "then erased 12 months after it is closed."
         ),
-        required=False,
     )
     website = forms.CharField(required=False, label=_("Leave this field empty"))  # honeypot
 

@@ -21,6 +21,27 @@ from cocon.voices.models import (
 )
 from cocon.voices.services import MAX_PHOTOS, check_phone
 
+
+def contact_fields(*, email_label, consent_label) -> tuple:
+    """Email, phone and consent to be answered — the same fields and checks on every
+    public form (voices, reports); only the wording of what the answer is changes."""
+    email = forms.EmailField(
+        label=email_label,
+        required=False,
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={"invalid": _("Enter a valid email address, such as nom@exemple.fr.")},
+    )
+    phone = forms.CharField(
+        label=_("Phone (optional)"),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+    consent = forms.BooleanField(label=consent_label, required=False)
+    return email, phone, consent
+
+
 PUBLIC_KINDS = [(k.value, k.label) for k in Kind if k not in (Kind.OBSERVATION, Kind.REPORT)]
 PUBLIC_KIND_HELP = {
     Kind.TESTIMONY: _("Tell us what you lived"),
@@ -115,24 +136,11 @@ class VoiceFormBase(Form):
         ),
         widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
     )
-    contact_email = forms.EmailField(
-        label=_("Email to receive the answer (optional)"),
-        required=False,
-        max_length=254,
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-        error_messages={"invalid": _("Enter a valid email address, such as nom@exemple.fr.")},
-    )
-    contact_phone = forms.CharField(
-        label=_("Phone (optional)"),
-        required=False,
-        max_length=20,
-        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
-    )
-    contact_consent = forms.BooleanField(
-        label=_(
+    contact_email, contact_phone, contact_consent = contact_fields(
+        email_label=_("Email to receive the answer (optional)"),
+        consent_label=_(
             "I agree that this contact is kept only to send the answer, then erased 12 months after the message is closed."  # noqa: E501
         ),
-        required=False,
     )
     profile_consent = forms.BooleanField(
         label=_(
