@@ -208,7 +208,7 @@ CATEGORIES: tuple[CategorySpec, ...] = (
         (
             "Dépôt sauvage de gravats et de pneus {rue}, ça bloque le passage.",
             "Un matelas et un frigo abandonnés à côté des conteneurs {rue}.",
-            "Des sacs de déchets verts jetés au bord du chemin {rue}.",
+            "Des sacs de déchets verts jetés au bord de la route, {rue}.",
             "Encore des encombrants déposés devant le point d'apport volontaire {rue}.",
         ),
         (
