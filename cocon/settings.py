@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "cocon.territory",
     "cocon.voices",
     "cocon.reports",
+    "cocon.barometer",
     "cocon.api",
     "cocon.backoffice",
     "cocon.demo",
@@ -235,6 +236,10 @@ REPORT_TILE_ATTRIBUTION = os.environ.get(
 REPORT_TILE_MAX_ZOOM = int(os.environ.get("COCON_TILE_MAX_ZOOM", "19"))
 # Public forms: submissions per client address per hour.
 PUBLIC_FORM_RATE_PER_HOUR = int(os.environ.get("COCON_PUBLIC_FORM_RATE", "20"))
+# Barometer questionnaires per client address per hour: higher than other public forms,
+# a town-hall kiosk or a company network answers many times from one address (each browser
+# stays limited; invitation codes cannot be guessed: 32^10 combinations).
+SURVEY_ANSWER_RATE_PER_HOUR = int(os.environ.get("COCON_SURVEY_ANSWER_RATE", "300"))
 
 # --- API --------------------------------------------------------------------------------------
 NINJA_PAGINATION_PER_PAGE = 50

@@ -15,6 +15,7 @@ urlpatterns = [
     path("compte/", include("cocon.accounts.urls")),
     path("", include("cocon.voices.urls")),
     path("", include("cocon.reports.urls")),
+    path("", include("cocon.barometer.urls")),
     path("open311/v2/", include("cocon.reports.open311.urls")),
     path("espace/", include("cocon.backoffice.urls")),
     path("api/", api.urls),

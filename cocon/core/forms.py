@@ -79,3 +79,15 @@ class PreferenceForm(Form):
 
         super().__init__(*args, **kwargs)
         self.fields["email"].choices = NotificationPreference.Email.choices
+
+
+def add_service_errors(form, exc, fallback: str | None = None) -> None:
+    """Show a service's `ValidationError` on the form: each message next to its field,
+    or on `fallback` (None: at the top of the form) when the form has no such field."""
+    if not hasattr(exc, "error_dict"):
+        for message in exc.messages:
+            form.add_error(fallback, message)
+        return
+    for name, errors in exc.message_dict.items():
+        for message in errors:
+            form.add_error(name if name in form.fields else fallback, message)

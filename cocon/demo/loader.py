@@ -57,13 +57,18 @@ def summarize(territory: Territory, *, created: bool) -> dict[str, Any]:
 
 
 def load_demo(
-    *, stdout: TextIO | None = None, voices: int | None = None, reports: int | None = None
+    *,
+    stdout: TextIO | None = None,
+    voices: int | None = None,
+    reports: int | None = None,
+    barometer_respondents: int | None = None,
 ) -> dict[str, Any]:
     """Create the Pays du Val de Lise, its organizations and people, unless present.
 
     `voices`: how many demo voices (default `COCON_DEMO_VOICES`, 3000); `reports`: how
-    many Signalements (default `COCON_DEMO_REPORTS`, 400); the browser tests load fewer
-    to stay quick."""
+    many Signalements (default `COCON_DEMO_REPORTS`, 400); `barometer_respondents`: per
+    wave of the demo barometers (default `COCON_DEMO_BAROMETER_RESPONDENTS`, 1000; 0: no
+    barometer); the browser tests load fewer to stay quick."""
     existing = Territory.objects.filter(slug=data.TERRITORY_SLUG).first()
     if existing is not None:
         _say(stdout, f"Le territoire « {existing.name} » est déjà chargé (already loaded).")
@@ -95,10 +100,18 @@ def load_demo(
         if reports is None:
             reports = int(os.environ.get("COCON_DEMO_REPORTS", REPORT_COUNT))
         reports = load_reports(territory, random.Random(SEED), count=reports)
+        from cocon.demo.barometer_loader import RESPONDENT_COUNT, load_barometers
+
+        if barometer_respondents is None:
+            barometer_respondents = int(
+                os.environ.get("COCON_DEMO_BAROMETER_RESPONDENTS", RESPONDENT_COUNT)
+            )
+        barometer_responses = load_barometers(territory, respondents=barometer_respondents)
         summary = summarize(territory, created=True) | {
             "message": "loaded",
             "voices": voices,
             "reports": reports,
+            "barometer_responses": barometer_responses,
         }
     _say(
         stdout,

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from cocon.accounts.models import User
+from cocon.core.forms import add_service_errors
 from cocon.core.permissions import can
 from cocon.reports import selectors
 from cocon.reports import services_settings as settings_services
@@ -33,10 +34,7 @@ from cocon.territory.models import Commune, Organization
 ATTRIBUTE_ROWS = 3  # empty question rows offered by the editor (no JS needed)
 
 
-def _apply(form, exc: ValidationError, fallback: str | None = None) -> None:
-    for name, errors in exc.message_dict.items():
-        for message in errors:
-            form.add_error(name if name in form.fields else fallback, message)
+_apply = add_service_errors
 
 
 @login_required

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from cocon.core import history
 from cocon.core.attachments import attachments_of
+from cocon.core.forms import add_service_errors
 from cocon.core.notifications import mark_read_for
 from cocon.core.permissions import can, grants_of, require
 from cocon.reports import selectors, services
@@ -196,9 +197,7 @@ def _bulk(request, territory, teams_by_pk):
                 for report in chosen:
                     services.report_assign(report, actor=request.user, team=team)
     except ValidationError as exc:
-        for name, errors in exc.message_dict.items():
-            for message in errors:
-                form.add_error(name if name in form.fields else None, message)
+        add_service_errors(form, exc)
         return form, False
     return form, True
 
@@ -337,11 +336,7 @@ def staff_detail(request, reference):
     return render(request, "reports/staff/detail.html", _detail_context(request, report))
 
 
-def _apply_errors(form, exc: ValidationError, field: str | None = None) -> None:
-    for name, errors in exc.message_dict.items():
-        for message in errors:
-            target = name if name in form.fields else field
-            form.add_error(target, message)
+_apply_errors = add_service_errors
 
 
 def _state(request, report):

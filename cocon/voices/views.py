@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cocon.accounts.models import User
 from cocon.core import history, ratelimit
 from cocon.core.attachments import attachments_of
-from cocon.core.forms import bound_data, bound_files
+from cocon.core.forms import add_service_errors, bound_data, bound_files
 from cocon.core.models import Attachment
 from cocon.core.notifications import mark_read_for
 from cocon.core.permissions import can, require
@@ -399,9 +399,7 @@ def _action(request, reference, permission, form_factory, apply, success):
         try:
             apply(voice, form.cleaned_data)
         except ValidationError as exc:
-            for name, errors in exc.message_dict.items():
-                for message in errors:
-                    form.add_error(name if name in form.fields else None, message)
+            add_service_errors(form, exc)
         else:
             messages.success(request, success)
             return redirect(voice.get_absolute_url())

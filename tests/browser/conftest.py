@@ -161,10 +161,11 @@ def page(context):
 def demo(transactional_db, live_server):
     """The demo territory, loaded afresh for each test (live_server needs a real commit,
     so transactional_db flushes everything after each test). 300 voices instead of
-    3 000: enough for every page, and each test stays quick."""
+    3 000 and 150 barometer respondents per wave instead of 1 000: enough for every page,
+    and each test stays quick."""
     from cocon.demo.loader import load_demo
 
-    return load_demo(voices=300, reports=150)
+    return load_demo(voices=300, reports=150, barometer_respondents=150)
 
 
 # --- Helpers --------------------------------------------------------------------------------

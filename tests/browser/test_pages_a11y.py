@@ -250,6 +250,91 @@ def answer_without_text(page, live_server):
     return submit(page, "form[action$='/statut/']")
 
 
+# --- Baromètre ------------------------------------------------------------------------------
+
+
+def water_barometer():
+    from cocon.barometer.models import Barometer
+
+    return Barometer.objects.get(slug="eau-potable")
+
+
+def barometer_path(suffix: str = "", *, public: bool = False) -> Callable[[], str]:
+    """A page of the demo water barometer (staff pages under /espace/)."""
+
+    def path():
+        prefix = "/barometres/" if public else "/espace/barometres/"
+        return f"{prefix}{water_barometer().pk}/{suffix}"
+
+    return path
+
+
+def barometer_item_path(kind: str) -> str:
+    barometer = water_barometer()
+    item = {
+        "technical": lambda: barometer.technical_criteria.order_by("pk").first(),
+        "criterion": lambda: barometer.criteria.get(code="gout"),
+        "action": lambda: barometer.actions.order_by("pk").first(),
+    }[kind]()
+    folder = {"technical": "criteres-techniques", "criterion": "criteres", "action": "actions"}
+    return f"/espace/barometres/{barometer.pk}/{folder[kind]}/{item.pk}/"
+
+
+def barometer_wave_path(suffix: str = "") -> Callable[[], str]:
+    def path():
+        wave = water_barometer().waves.get(code="2026")
+        return f"/espace/barometres/vagues/{wave.pk}/{suffix}"
+
+    return path
+
+
+def barometer_first_round_path() -> str:
+    barometer = water_barometer()
+    barometer.first_round_open = True
+    barometer.save(update_fields=["first_round_open"])
+    return f"/barometres/{barometer.pk}/ce-qui-compte/"
+
+
+def barometer_open_link_path() -> str:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from cocon.barometer.models import Wave, WaveStatus
+
+    barometer = water_barometer()
+    today = timezone.localdate()
+    wave = Wave.objects.create(
+        barometer=barometer,
+        label="Vague ouverte",
+        code="ouverte",
+        opens_on=today - dt.timedelta(days=1),
+        closes_on=today + dt.timedelta(days=20),
+        status=WaveStatus.OPEN,
+        open_link=True,
+    )
+    wave.criteria.set(barometer.criteria.all())
+    return f"/barometres/repondre/{wave.link_token}/"
+
+
+def barometer_answer_thanks(page, live_server):
+    from tests.browser.test_barometer import open_wave_with_code, type_code
+
+    open_wave_with_code()
+    type_code(page, live_server)
+    page.locator("input[name='overall'][value='7']").check(force=True)
+    page.locator("input[name='age_band'][value='45-59']").check(force=True)
+    page.locator("input[name='sex'][value='M']").check(force=True)
+    page.select_option("#id_commune", index=1)
+    return submit(page, "main form")
+
+
+def barometer_code_error(page, live_server):
+    from tests.browser.test_barometer import type_code
+
+    return type_code(page, live_server, "ZZZZZ-99999")
+
+
 SCREENS = [
     Screen("home", "core:home", get("/"), expect="#hero-title"),
     Screen("territory", "territory:territory", get("/territoire/"), expect="main table"),
@@ -593,6 +678,109 @@ SCREENS = [
         "manager",
         expect="[data-notifications] .badge",
     ),
+    # Baromètre: staff pages (the water service's manager), public pages, answering
+    Screen(
+        "barometer-staff-list",
+        "barometer:staff_list",
+        get("/espace/barometres/"),
+        "manager",
+        expect="main h1",
+    ),
+    Screen(
+        "barometer-create",
+        "barometer:create",
+        get("/espace/barometres/nouveau/"),
+        "manager",
+        expect="main form",
+    ),
+    *(
+        Screen(
+            f"barometer-{name}",
+            f"barometer:{name}",
+            get(barometer_path(suffix)),
+            "manager",
+            expect="main h1",
+        )
+        for name, suffix in (
+            ("dashboard", ""),
+            ("edit", "reglages/"),
+            ("construction", "construction/"),
+            ("topics", "ce-qui-compte/"),
+            ("technical", "criteres-techniques/"),
+            ("criteria", "criteres/"),
+            ("indicators", "indicateurs/"),
+            ("actions", "actions/"),
+            ("wave_list", "vagues/"),
+            ("wave_create", "vagues/nouvelle/"),
+        )
+    ),
+    *(
+        Screen(
+            f"barometer-{name}",
+            f"barometer:{name}",
+            get(lambda kind=kind: barometer_item_path(kind)),
+            "manager",
+            expect="main form",
+        )
+        for name, kind in (
+            ("technical_edit", "technical"),
+            ("criterion_edit", "criterion"),
+            ("action_edit", "action"),
+        )
+    ),
+    *(
+        Screen(
+            f"barometer-{name}",
+            f"barometer:{name}",
+            get(barometer_wave_path(suffix)),
+            "manager",
+            expect="main h1",
+        )
+        for name, suffix in (
+            ("wave_detail", ""),
+            ("wave_edit", "modifier/"),
+            ("wave_codes", "codes/"),
+            ("wave_import", "import/"),
+        )
+    ),
+    Screen(
+        "barometer-public-list",
+        "barometer:public_list",
+        get("/barometres/"),
+        expect="main h1",
+    ),
+    Screen(
+        "barometer-public",
+        "barometer:public",
+        get(barometer_path(public=True)),
+        expect="table[data-criteria-table]",
+    ),
+    Screen(
+        "barometer-first-round",
+        "barometer:first_round",
+        get(barometer_first_round_path),
+        expect="main form",
+    ),
+    Screen("barometer-answer", "barometer:answer", get("/barometres/repondre/"), expect="#id_code"),
+    Screen(
+        "barometer-answer-code-error",
+        "barometer:answer",
+        barometer_code_error,
+        status=400,
+        expect="#id_code_error",
+    ),
+    Screen(
+        "barometer-answer-link",
+        "barometer:answer_link",
+        get(barometer_open_link_path),
+        expect="#id_commune",
+    ),
+    Screen(
+        "barometer-answer-thanks",
+        "barometer:answer_thanks",
+        barometer_answer_thanks,
+        expect="main h1",
+    ),
 ]
 
 SUBRESOURCES = {"stylesheet", "script", "image", "font"}
@@ -633,6 +821,12 @@ NOT_PAGES = {
     "open311:request",
     "open311:token",
     "open311:not_found",
+    # Baromètre: POST-only actions and downloads
+    "barometer:criterion_move",  # POST: moves a criterion, redirects to the criteria page
+    "barometer:wave_status",  # POST: opens/closes/publishes a wave, redirects to it
+    "barometer:wave_codes_csv",  # POST: the new invitation codes as a CSV download
+    "barometer:import_delete",  # POST: removes an import, redirects to the wave
+    "barometer:pdf",  # the PDF report (tests/barometer/test_views_results.py)
 }
 
 
@@ -769,7 +963,16 @@ def test_every_page_is_audited():
         name
         for name in _route_names(get_resolver().url_patterns)
         if name.split(":")[0]
-        in {"core", "territory", "accounts", "backoffice", "voices", "reports", "open311"}
+        in {
+            "core",
+            "territory",
+            "accounts",
+            "backoffice",
+            "voices",
+            "reports",
+            "open311",
+            "barometer",
+        }
     }
     audited = {screen.url_name for screen in SCREENS}
     assert ours - audited - NOT_PAGES == set(), "pages without an accessibility audit"

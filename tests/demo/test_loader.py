@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.db.models import Sum
 
 from cocon.accounts.models import AgentProfile, Role, RoleKind, User
+from cocon.barometer.models import Response
 from cocon.demo import data
 from cocon.demo.loader import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_users, load_demo
 from cocon.lib import colors
@@ -163,8 +164,10 @@ def test_loading_twice_creates_nothing_new(demo):
 @pytest.mark.django_db
 def test_loading_is_deterministic(demo):
     first = snapshot()
-    # voices protect their service and organization on purpose: remove them first
+    # voices protect their service and organization on purpose, survey responses their
+    # commune: remove them first
     Voice.objects.filter(territory__slug="val-de-lise").delete()
+    Response.objects.filter(commune__territory__slug="val-de-lise").delete()
     demo_users().delete()
     Territory.objects.filter(slug="val-de-lise").delete()
     assert Commune.objects.count() == 0
