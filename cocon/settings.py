@@ -267,6 +267,9 @@ LOGGING = {
         "django.request": {"level": "ERROR"},
         "django.server": {"level": "WARNING"},
         "cocon.requests": {"level": "WARNING" if TESTING else "INFO"},
+        # WeasyPrint logs every layout step of every PDF at INFO
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 

@@ -254,13 +254,33 @@ def technical_criterion_save(
         raise ValidationError({"indicator_name": _("Say which indicator measures it.")})
     _check_floor_target(values.get("floor"), values.get("target"))
     with transaction.atomic():
+        created = instance is None
         if instance is None:
             instance = TechnicalCriterion(barometer=barometer, proposed_by=actor)
         for key in TECHNICAL_FIELDS:
             if key in values:
                 setattr(instance, key, values[key])
         instance.save()
+        history.record(
+            barometer,
+            action="technical_criterion_created" if created else "technical_criterion_changed",
+            actor=actor,
+            data={"technical_criterion": instance.pk, "name": instance.name},
+        )
     return instance
+
+
+def technical_criterion_delete(instance: TechnicalCriterion, *, actor) -> None:
+    """Remove a technical criterion listed by mistake. Criteria of the final list crossed
+    with it keep the indicator they copied (and their provenance note); only the link goes."""
+    with transaction.atomic():
+        history.record(
+            instance.barometer,
+            action="technical_criterion_deleted",
+            actor=actor,
+            data={"technical_criterion": instance.pk, "name": instance.name},
+        )
+        instance.delete()
 
 
 # --- final list of criteria ----------------------------------------------------------------
@@ -442,6 +462,12 @@ def criterion_move(criterion: Criterion, *, actor, up: bool) -> None:
             if item.position != position:
                 item.position = position
                 item.save(update_fields=["position"])
+        history.record(
+            criterion,
+            action="moved",
+            actor=actor,
+            data={"order": [item.code for item in siblings]},
+        )
 
 
 # --- technical indicator values ------------------------------------------------------------

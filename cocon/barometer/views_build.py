@@ -263,6 +263,19 @@ def technical(request, pk: int, tc_pk: int | None = None):
     )
 
 
+@login_required
+@require_POST
+def technical_delete(request, pk: int, tc_pk: int):
+    barometer = _barometer(request, pk)
+    require(request.user, "barometer.contribute", barometer)
+    instance = get_object_or_404(TechnicalCriterion, pk=tc_pk, barometer=barometer)
+    services.technical_criterion_delete(instance, actor=request.user)
+    messages.success(
+        request, _("The technical criterion « %(name)s » was deleted.") % {"name": instance.name}
+    )
+    return redirect("barometer:technical", barometer.pk)
+
+
 # --- final list of criteria (crossing) -----------------------------------------------------
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -530,6 +543,11 @@ urlpatterns: list = [
     path("espace/barometres/<int:pk>/construction/", construction, name="construction"),
     path("espace/barometres/<int:pk>/ce-qui-compte/", topics, name="topics"),
     path("espace/barometres/<int:pk>/criteres-techniques/", technical, name="technical"),
+    path(
+        "espace/barometres/<int:pk>/criteres-techniques/<int:tc_pk>/supprimer/",
+        technical_delete,
+        name="technical_delete",
+    ),
     path(
         "espace/barometres/<int:pk>/criteres-techniques/<int:tc_pk>/",
         technical,

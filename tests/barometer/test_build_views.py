@@ -272,6 +272,41 @@ def test_technical_bad_input_and_edit(client_for, bworld):
     assert client.get(url("technical_edit", bworld.barometer.pk, other.pk)).status_code == 404
 
 
+def test_technical_delete_keeps_the_crossed_criterion_indicator(client_for, bworld, criteria):
+    from cocon.core.models import StatusEvent
+
+    b = bworld.barometer
+    tc = TechnicalCriterion.objects.create(
+        barometer=b, name="Conformité", indicator_name="Taux", floor=95, target=100
+    )
+    gout = criteria[0]
+    gout.technical_source = tc
+    gout.save()
+    delete = url("technical_delete", b.pk, tc.pk)
+    assert client_for("elu").post(delete).status_code == 403  # sees, may not contribute
+    assert client_for("agent_b").post(delete).status_code == 404  # other organization
+    assert client_for("agent").get(delete).status_code == 405  # POST only
+    assert TechnicalCriterion.objects.filter(pk=tc.pk).exists()
+    page = client_for("agent").get(url("technical_edit", b.pk, tc.pk)).content.decode()
+    assert "data-delete-technical" in page
+    response = client_for("agent").post(delete)
+    assert response.status_code == 302
+    assert not TechnicalCriterion.objects.filter(pk=tc.pk).exists()
+    gout.refresh_from_db()
+    assert gout.technical_source is None and gout.indicator_name == "Conformité"
+    assert StatusEvent.objects.filter(action="technical_criterion_deleted").count() == 1
+
+
+def test_reordering_is_recorded(client_for, bworld, criteria):
+    from cocon.core.models import StatusEvent
+
+    b = bworld.barometer
+    response = client_for("manager").post(url("criterion_move", b.pk, criteria[2].pk), {"op": "up"})
+    assert response.status_code == 302
+    event = StatusEvent.objects.get(action="moved")
+    assert event.data["order"] == ["gout", "accueil", "prix"]
+
+
 # --- crossing ------------------------------------------------------------------------------
 def test_criteria_crossing(client_for, bworld):
     b = bworld.barometer
