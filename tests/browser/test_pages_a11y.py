@@ -823,6 +823,7 @@ NOT_PAGES = {
     "open311:not_found",
     # Baromètre: POST-only actions and downloads
     "barometer:criterion_move",  # POST: moves a criterion, redirects to the criteria page
+    "barometer:technical_delete",  # POST: deletes a technical criterion, redirects
     "barometer:wave_status",  # POST: opens/closes/publishes a wave, redirects to it
     "barometer:wave_codes_csv",  # POST: the new invitation codes as a CSV download
     "barometer:import_delete",  # POST: removes an import, redirects to the wave
