@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "cocon.voices",
     "cocon.reports",
     "cocon.barometer",
+    "cocon.ideas",
     "cocon.api",
     "cocon.backoffice",
     "cocon.demo",

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("cocon.voices.urls")),
     path("", include("cocon.reports.urls")),
     path("", include("cocon.barometer.urls")),
+    path("", include("cocon.ideas.urls")),
     path("open311/v2/", include("cocon.reports.open311.urls")),
     path("espace/", include("cocon.backoffice.urls")),
     path("api/", api.urls),

@@ -82,6 +82,14 @@ def main() -> None:
             page.screenshot(path=OUT / "barometre-dashboard.png")
             page.evaluate("document.querySelector('#matrix-title').scrollIntoView()")
             page.screenshot(path=OUT / "barometre-matrix.png")
+            page.goto(base + "/idees/")
+            page.locator("main a[href^='/idees/appels/']").first.click()  # the mégots call
+            page.wait_for_load_state()
+            page.screenshot(path=OUT / "idees-campaign.png")
+            page.goto(base + "/idees/toutes/?state=rejected")
+            page.locator("[data-idea-list] a").first.click()
+            page.wait_for_load_state()
+            page.screenshot(path=OUT / "idees-detail.png", full_page=True)
             phone = browser.new_page(viewport={"width": 360, "height": 740})
             phone.goto(base + "/barometres/")
             phone.locator("main a[href^='/barometres/']").first.click()
@@ -99,6 +107,14 @@ def main() -> None:
             phone.goto(base + "/espace/terrain/")
             phone.wait_for_timeout(1000)
             phone.screenshot(path=OUT / "phone-terrain.png", full_page=True)
+            phone.goto(base + "/idees/")
+            phone.locator("main a[href^='/idees/appels/']").first.click()  # the mégots call
+            phone.wait_for_load_state()
+            phone.locator("main a[href$='/proposer/']").first.click()
+            phone.wait_for_load_state()
+            phone.locator("#id_title").press_sequentially("Des cendriers de poche", delay=30)
+            phone.wait_for_timeout(1200)  # the similar ideas appear under the title
+            phone.screenshot(path=OUT / "phone-idee.png")
             browser.close()
     finally:
         server.terminate()

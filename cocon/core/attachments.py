@@ -1,4 +1,6 @@
-"""Photos attached to contributions: validated, re-encoded, metadata stripped.
+"""Photos and documents attached to contributions. Photos are validated, re-encoded,
+metadata stripped; documents (PDF) are checked by content and always served as
+downloads.
 
 Re-encoding from decoded pixels drops EXIF (GPS position, device), XMP and ICC data
 and defuses files crafted to be both an image and something else.
@@ -14,7 +16,7 @@ from django.core.files.base import ContentFile
 from PIL import Image, ImageOps
 
 from cocon.core.models import Attachment
-from cocon.core.uploads import validate_image
+from cocon.core.uploads import validate_image, validate_pdf
 
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 MAX_SIDE = 2560
@@ -64,6 +66,28 @@ def attach_photo(obj, upload, *, alt: str = "") -> Attachment:
         alt=alt[:300],
     )
     attachment.file.save(f"{uuid.uuid4().hex}.{extension}", ContentFile(data), save=False)
+    attachment.save()
+    return attachment
+
+
+def validate_document(upload) -> None:
+    """Raise ValidationError (French message) unless `upload` is a PDF ≤ 10 MB."""
+    validate_pdf(upload, max_bytes=MAX_PHOTO_BYTES)
+
+
+def attach_document(obj, upload) -> Attachment:
+    """Store a PDF as it is (its name kept as the description, shown on the link)."""
+    name = "".join(c for c in (upload.name or "document.pdf") if c.isprintable())[-150:]
+    upload.seek(0)
+    data = upload.read()
+    attachment = Attachment(
+        content_type=ContentType.objects.get_for_model(obj),
+        object_id=obj.pk,
+        mime_type="application/pdf",
+        size=len(data),
+        alt=name,
+    )
+    attachment.file.save(f"{uuid.uuid4().hex}.pdf", ContentFile(data), save=False)
     attachment.save()
     return attachment
 

@@ -223,3 +223,116 @@ class RateCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}={self.count}"
+
+
+class AbuseFlag(models.Model):
+    """Someone reported a published contribution (an idea, a comment…) as abusive.
+
+    Open flags make the moderator queue; a moderator's decision closes every open flag
+    of the object at once (`cocon.core.moderation`)."""
+
+    class Reason(models.TextChoices):
+        INSULT = "insult", _("Insult, harassment or hate speech")
+        PERSONAL_DATA = "personal_data", _("Personal data about someone")
+        SPAM = "spam", _("Spam or advertising")
+        OFF_TOPIC = "off_topic", _("Off topic")
+        OTHER = "other", _("Other")
+
+    content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    # which organization moderates it: the queue of a moderator is filtered on this
+    organization = models.ForeignKey(
+        "territory.Organization", on_delete=models.CASCADE, related_name="+"
+    )
+    reporter = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    text = models.CharField(_("details"), max_length=1000, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("abuse report")
+        verbose_name_plural = _("abuse reports")
+        indexes = [
+            models.Index(fields=["content_type", "object_id"]),
+            models.Index(
+                fields=["organization", "created_at"],
+                name="abuseflag_open",
+                condition=models.Q(resolved_at__isnull=True),
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "reporter"],
+                condition=models.Q(resolved_at__isnull=True, reporter__isnull=False),
+                name="one_open_flag_per_reporter",
+            )
+        ]
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.reason} on {self.content_type_id}:{self.object_id}"
+
+
+class ModerationEvent(models.Model):
+    """The moderation log: every hide, restore and dismissed report, with its reason."""
+
+    class Action(models.TextChoices):
+        HIDE = "hide", _("Hidden")
+        RESTORE = "restore", _("Restored")
+        DISMISS = "dismiss", _("Reports dismissed (kept visible)")
+
+    content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    organization = models.ForeignKey(
+        "territory.Organization", on_delete=models.CASCADE, related_name="+"
+    )
+    moderator = models.ForeignKey(
+        "accounts.User", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    reason = models.TextField(_("reason"), max_length=1000, blank=True)
+    excerpt = models.CharField(_("excerpt"), max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("moderation event")
+        verbose_name_plural = _("moderation events")
+        indexes = [
+            models.Index(fields=["organization", "-created_at"]),
+            models.Index(fields=["content_type", "object_id"]),
+        ]
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.content_type_id}:{self.object_id}"
+
+
+class Moderated(models.Model):
+    """Abstract: what a contribution needs to be moderated (`cocon.core.moderation`)."""
+
+    hidden_at = models.DateTimeField(_("hidden on"), null=True, blank=True)
+    hidden_reason = models.TextField(_("reason for hiding"), max_length=1000, blank=True)
+    flag_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
+
+    def moderation_organization_id(self) -> int:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def moderation_excerpt(self) -> str:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def moderation_author(self):  # pragma: no cover - abstract
+        """The account told when the contribution is hidden (None: nobody)."""
+        raise NotImplementedError
+
+    def moderation_url(self) -> str:  # pragma: no cover - abstract
+        raise NotImplementedError

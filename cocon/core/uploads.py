@@ -34,3 +34,24 @@ def validate_image(upload, *, max_bytes: int) -> str:
     if image_format not in ALLOWED_IMAGE_FORMATS:
         raise ValidationError(_("Only PNG, JPEG and WebP images are accepted."))
     return image_format
+
+
+def validate_pdf(upload, *, max_bytes: int) -> None:
+    """Check size and that the content is a PDF (signature at the start, end-of-file
+    marker at the end), whatever its name. PDFs are always served as downloads (never
+    displayed inline by our pages), so scripts they may carry do not run in our origin."""
+    if upload.size > max_bytes:
+        raise ValidationError(
+            _("The file is too large (%(size)s KB, %(max)s KB at most)."),
+            params={"size": upload.size // 1024, "max": max_bytes // 1024},
+        )
+    position = upload.tell() if hasattr(upload, "tell") else 0
+    try:
+        upload.seek(0)
+        head = upload.read(1024)
+        upload.seek(max(0, upload.size - 2048))
+        tail = upload.read(2048)
+    finally:
+        upload.seek(position)
+    if not head.lstrip(b"\xef\xbb\xbf\r\n\t ").startswith(b"%PDF-") or b"%%EOF" not in tail:
+        raise ValidationError(_("This file is not a PDF document."))

@@ -62,13 +62,15 @@ def load_demo(
     voices: int | None = None,
     reports: int | None = None,
     barometer_respondents: int | None = None,
+    ideas: int | None = None,
 ) -> dict[str, Any]:
     """Create the Pays du Val de Lise, its organizations and people, unless present.
 
     `voices`: how many demo voices (default `COCON_DEMO_VOICES`, 3000); `reports`: how
     many Signalements (default `COCON_DEMO_REPORTS`, 400); `barometer_respondents`: per
     wave of the demo barometers (default `COCON_DEMO_BAROMETER_RESPONDENTS`, 1000; 0: no
-    barometer); the browser tests load fewer to stay quick."""
+    barometer); `ideas`: how many Idées (default `COCON_DEMO_IDEAS`, 320; 0: the calls
+    for ideas only); the browser tests load fewer to stay quick."""
     existing = Territory.objects.filter(slug=data.TERRITORY_SLUG).first()
     if existing is not None:
         _say(stdout, f"Le territoire « {existing.name} » est déjà chargé (already loaded).")
@@ -107,18 +109,25 @@ def load_demo(
                 os.environ.get("COCON_DEMO_BAROMETER_RESPONDENTS", RESPONDENT_COUNT)
             )
         barometer_responses = load_barometers(territory, respondents=barometer_respondents)
+        from cocon.demo.ideas_loader import IDEA_COUNT, load_ideas
+
+        if ideas is None:
+            ideas = int(os.environ.get("COCON_DEMO_IDEAS", IDEA_COUNT))
+        ideas = load_ideas(territory, random.Random(SEED), count=ideas)
         summary = summarize(territory, created=True) | {
             "message": "loaded",
             "voices": voices,
             "reports": reports,
             "barometer_responses": barometer_responses,
+            "ideas": ideas,
         }
     _say(
         stdout,
         f"Territoire « {territory.name} » chargé (loaded) : {summary['communes']} communes, "
         f"{summary['population']} habitants, {summary['organizations']} organisations, "
         f"{summary['services']} services, {summary['users']} comptes, "
-        f"{summary.get('voices', 0)} paroles, {summary.get('reports', 0)} signalements.",
+        f"{summary.get('voices', 0)} paroles, {summary.get('reports', 0)} signalements, "
+        f"{summary.get('ideas', 0)} idées.",
     )
     return summary
 

@@ -335,6 +335,104 @@ def barometer_code_error(page, live_server):
     return type_code(page, live_server, "ZZZZZ-99999")
 
 
+# --- Idées --------------------------------------------------------------------------------
+
+
+def megots_call():
+    from cocon.demo.ideas_loader import MEGOTS_TITLE
+    from cocon.ideas.models import Campaign
+
+    return Campaign.objects.get(title=MEGOTS_TITLE)
+
+
+def ideas_path(suffix: str = "") -> Callable[[], str]:
+    return lambda: f"/idees/appels/{megots_call().pk}/{suffix}"
+
+
+def public_idea(**filters):
+    """A public, visible idea of the demo (the most commented one matching)."""
+    from cocon.ideas.models import Idea
+
+    return (
+        Idea.objects.filter(visibility="public", hidden_at__isnull=True, **filters)
+        .exclude(state="merged")
+        .order_by("-comment_count", "pk")
+        .first()
+    )
+
+
+def idea_path(suffix: str = "", **filters) -> Callable[[], str]:
+    return lambda: f"/idees/{public_idea(**filters).pk}/{suffix}"
+
+
+def own_open_idea(role: str):
+    """An idea of the demo account `role`, still open (made for the screen if needed)."""
+    from cocon.accounts.models import User
+    from cocon.ideas import services
+    from cocon.ideas.models import Idea
+
+    user = User.objects.get(email=email_of(role))
+    idea = Idea.objects.filter(author=user, state__in=["submitted", "under_review"]).first()
+    if idea is None:
+        box = services.permanent_box(user.agent_profile.organization)
+        idea = services.idea_submit(
+            author=user,
+            campaign=box,
+            title="Un agenda partagé des salles de réunion",
+            problem="Les salles sont réservées deux fois.",
+            proposal="Un agenda en ligne commun à tous les services.",
+            benefit="Des rendez-vous avec les usagers qui ne sautent plus.",
+            decision_level="service",
+        )
+    return idea
+
+
+def pending_review_path() -> str:
+    from django.utils import timezone
+
+    from cocon.accounts.models import User
+    from cocon.ideas import services
+    from cocon.ideas.models import Review
+
+    expert = User.objects.get(email=email_of("expert"))
+    review = Review.objects.filter(expert=expert, submitted_at__isnull=True).first()
+    if review is None:
+        animateur = User.objects.get(email=email_of("animateur"))
+        idea = own_open_idea("agent")
+        [review] = services.reviews_assign(
+            idea, actor=animateur, experts=[expert], due_on=timezone.localdate()
+        )
+    return f"/espace/idees/avis/{review.pk}/"
+
+
+def decidable_path(role: str) -> Callable[[], str]:
+    def path():
+        from cocon.accounts.models import User
+        from cocon.ideas.selectors import decision_queue
+
+        user = User.objects.get(email=email_of(role))
+        return f"/idees/{decision_queue(user)[0].pk}/decider/"
+
+    return path
+
+
+def retained_idea_path() -> str:
+    from cocon.ideas.models import Idea
+
+    idea = Idea.objects.filter(state="retained").order_by("pk").first()
+    return f"/idees/{idea.pk}/avancement/"
+
+
+def idea_submit_error(page, live_server):
+    page.goto(url(live_server, ideas_path("proposer/")()))
+    page.fill("#id_title", "Bof")
+    page.fill("#id_problem", "Les mégots sur la place.")
+    page.fill("#id_proposal", "Des cendriers.")
+    page.fill("#id_benefit", "Une place propre.")
+    page.locator("input[name='decision_level'][value='service']").check(force=True)
+    return submit(page, "main form.stack")
+
+
 SCREENS = [
     Screen("home", "core:home", get("/"), expect="#hero-title"),
     Screen("territory", "territory:territory", get("/territoire/"), expect="main table"),
@@ -781,6 +879,118 @@ SCREENS = [
         barometer_answer_thanks,
         expect="main h1",
     ),
+    # Idées
+    Screen("ideas-home", "ideas:home", get("/idees/"), expect="main h1"),
+    Screen("ideas-list", "ideas:list", get("/idees/toutes/"), expect="[data-idea-list]"),
+    Screen("ideas-campaign", "ideas:campaign", get(ideas_path()), expect="[data-idea-list]"),
+    Screen("ideas-mine", "ideas:mine", get("/idees/mes-idees/"), "agent", expect="main h1"),
+    Screen(
+        "ideas-submit", "ideas:submit", get(ideas_path("proposer/")), "agent", expect="#id_title"
+    ),
+    Screen(
+        "ideas-submit-error",
+        "ideas:submit",
+        idea_submit_error,
+        "agent",
+        status=400,
+        expect="#id_title_error",
+    ),
+    Screen("ideas-detail", "ideas:detail", get(idea_path()), expect="main h1"),
+    Screen(
+        "ideas-detail-decided",
+        "ideas:detail",
+        get(idea_path(state="rejected")),
+        "usager",
+        expect="main h1",
+    ),
+    Screen("ideas-detail-staff", "ideas:detail", get(idea_path()), "animateur", expect="main h1"),
+    Screen(
+        "ideas-edit",
+        "ideas:edit",
+        get(lambda: f"/idees/{own_open_idea('agent').pk}/modifier/"),
+        "agent",
+        expect="#id_title",
+    ),
+    Screen(
+        "ideas-versions",
+        "ideas:versions",
+        get(idea_path("versions/", version__gt=1)),
+        expect="main h1",
+    ),
+    Screen("ideas-flag", "ideas:flag", get(idea_path("signaler/")), "usager", expect="main form"),
+    Screen(
+        "ideas-comment-flag",
+        "ideas:comment_flag",
+        get(
+            lambda: (
+                "/idees/commentaires/"
+                f"{public_idea(comment_count__gt=0).comments.filter(hidden_at=None).first().pk}/signaler/"
+            )
+        ),
+        "usager",
+        expect="main form",
+    ),
+    Screen("ideas-manage", "ideas:manage", get("/espace/idees/"), "animateur", expect="main h1"),
+    Screen(
+        "ideas-campaign-new",
+        "ideas:campaign_new",
+        get("/espace/idees/appels/nouveau/"),
+        "animateur",
+        expect="main form",
+    ),
+    Screen(
+        "ideas-campaign-edit",
+        "ideas:campaign_edit",
+        get(lambda: f"/espace/idees/appels/{megots_call().pk}/modifier/"),
+        "animateur",
+        expect="main form",
+    ),
+    Screen(
+        "ideas-dashboard",
+        "ideas:dashboard",
+        get(lambda: f"/espace/idees/appels/{megots_call().pk}/tableau-de-bord/"),
+        "animateur",
+        expect="main table",
+    ),
+    Screen(
+        "ideas-expert-queue",
+        "ideas:expert_queue",
+        get("/espace/idees/deminage/"),
+        "expert",
+        expect="main h1",
+    ),
+    Screen("ideas-review", "ideas:review", get(pending_review_path), "expert", expect="main form"),
+    Screen(
+        "ideas-assign",
+        "ideas:assign",
+        get(lambda: f"/idees/{own_open_idea('agent').pk}/demineurs/"),
+        "animateur",
+        expect="main form",
+    ),
+    Screen(
+        "ideas-decisions",
+        "ideas:decisions",
+        get("/espace/idees/decisions/"),
+        "direction",
+        expect="main h1",
+    ),
+    Screen(
+        "ideas-decide",
+        "ideas:decide",
+        get(decidable_path("direction")),
+        "direction",
+        expect="main form",
+    ),
+    Screen(
+        "ideas-advance", "ideas:advance", get(retained_idea_path), "animateur", expect="main form"
+    ),
+    Screen(
+        "ideas-moderation",
+        "ideas:moderation",
+        get("/espace/idees/moderation/"),
+        "animateur",
+        expect="main h1",
+    ),
 ]
 
 SUBRESOURCES = {"stylesheet", "script", "image", "font"}
@@ -828,6 +1038,20 @@ NOT_PAGES = {
     "barometer:wave_codes_csv",  # POST: the new invitation codes as a CSV download
     "barometer:import_delete",  # POST: removes an import, redirects to the wave
     "barometer:pdf",  # the PDF report (tests/barometer/test_views_results.py)
+    # Idées: fragments, downloads and POST-only actions (tests/ideas/test_views_*.py and
+    # tests/browser/test_ideas_*.py)
+    "ideas:similar",  # the similar-ideas fragment (htmx), shown on ideas-submit
+    "ideas:photo",  # an image, shown on the idea page
+    "ideas:support",  # POST-only: redirect to the idea, or its participation fragment
+    "ideas:follow",
+    "ideas:comment",
+    "ideas:make_public",
+    "ideas:dashboard_csv",  # CSV download
+    "ideas:review_publish",  # POST-only staff actions: they redirect back
+    "ideas:to_decision",
+    "ideas:quick_win",
+    "ideas:approve",
+    "ideas:moderate",
 }
 
 
@@ -973,6 +1197,7 @@ def test_every_page_is_audited():
             "reports",
             "open311",
             "barometer",
+            "ideas",
         }
     }
     audited = {screen.url_name for screen in SCREENS}

@@ -135,11 +135,16 @@ def test_points_are_inside_the_territory_and_sensitive_ones_rounded(demo):
 
 @pytest.mark.django_db
 def test_statuses_agree_between_voice_report_and_history(demo):
+    from django.contrib.contenttypes.models import ContentType
+
+    from cocon.voices.models import Voice
+
     last = {}
-    for e in StatusEvent.objects.filter(to_status__gt="").order_by("created_at", "id"):
+    voice_events = StatusEvent.objects.filter(content_type=ContentType.objects.get_for_model(Voice))
+    for e in voice_events.filter(to_status__gt="").order_by("created_at", "id"):
         last[e.object_id] = e
     assert (
-        StatusEvent.objects.filter(
+        voice_events.filter(
             action="received", object_id__in=Report.objects.values("voice_id")
         ).count()
         == N
