@@ -300,18 +300,6 @@ class Idea(Moderated):
     def moderation_url(self) -> str:
         return self.get_absolute_url()
 
-    @property
-    def is_decided(self) -> bool:
-        return self.state in DECIDED_STATES
-
-    @property
-    def is_open(self) -> bool:
-        return self.state in OPEN_STATES
-
-    @property
-    def level_help(self) -> str:
-        return LEVEL_HELP[self.decision_level]
-
 
 class IdeaVersion(models.Model):
     """The text of an idea as it was; a new one each time the author changes it after
