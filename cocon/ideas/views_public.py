@@ -46,6 +46,7 @@ from cocon.voices.models import Theme
 
 PER_PAGE = 20
 MIN_CELL = 5  # smallest group of ideas listed when filtering by author category
+IDEAS_PER_HOUR = 10  # per account (an agent typing users' ideas at a counter included)
 COMMENTS_PER_HOUR = 30  # per account
 FLAGS_PER_HOUR = 20  # per account
 SIMILAR_PER_MINUTE = 120  # per address
@@ -291,7 +292,20 @@ def submit(request, pk):
             "aria-controls": "similar-ideas",
         }
     )
-    if request.method == "POST" and form.is_valid():
+    limited = request.method == "POST" and not ratelimit.allow(
+        request,
+        "ideas-submit",
+        limit=IDEAS_PER_HOUR,
+        window=3600,
+        ident=f"user:{request.user.pk}",
+    )
+    if limited:
+        form.is_valid()  # keep what was typed, with the other errors
+        form.add_error(
+            None,
+            _("You have proposed many ideas in the last hour: please try again later."),
+        )
+    elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         on_behalf = bool(data.get("on_behalf"))
         if not on_behalf and not may_submit:
@@ -334,7 +348,7 @@ def submit(request, pk):
         request,
         "ideas/public/submit.html",
         {"campaign": campaign, "form": form, "similar": similar, "asked": form.is_bound},
-        status=400 if request.method == "POST" else 200,
+        status=429 if limited else 400 if request.method == "POST" else 200,
     )
 
 

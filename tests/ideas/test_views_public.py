@@ -699,3 +699,19 @@ def test_not_a_pdf_is_refused_and_nothing_written(client_for, public_call, name,
     assert response.status_code == 400
     assert shown("This file is not a PDF document.", response.content.decode())
     assert not Idea.objects.exists()
+
+
+def test_idea_submissions_are_rate_limited_per_account(client_for, world, public_call, monkeypatch):
+    from cocon.ideas import views_public
+
+    monkeypatch.setattr(views_public, "IDEAS_PER_HOUR", 2)
+    c = client_for("usager")
+    url = reverse("ideas:submit", args=[public_call.pk])
+    for n in range(2):
+        assert c.post(url, form_data(title=f"Une idée de plus, la numéro {n}")).status_code == 302
+    response = c.post(url, form_data(title="Une idée de trop dans l'heure"))
+    assert response.status_code == 429
+    page = response.content.decode()
+    assert shown("You have proposed many ideas in the last hour: please try again later.", page)
+    assert "Une idée de trop dans l&#x27;heure" in page  # what was typed is kept
+    assert Idea.objects.count() == 2
