@@ -75,6 +75,21 @@ def backend_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / TICK
 
 
+class StatementCounter:
+    """A `connection.execute_wrapper` counting SQL statements (keeping them if `keep`)."""
+
+    def __init__(self, keep: bool = False):
+        self.count = 0
+        self.keep = keep
+        self.statements: list[str] = []
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        if self.keep:
+            self.statements.append(sql)
+        return execute(sql, params, many, context)
+
+
 class Steps:
     """Inclusive CPU time of wrapped functions (outermost call only per name)."""
 
@@ -186,14 +201,8 @@ def main() -> int:
     print(f"outbox mode: {settings.OUTBOX_MODE}; database: {connection.vendor}")
 
     steps = install_steps() if args.steps else None
-    count = [0]
-    statements: list[str] = []
-
-    def counter(execute, sql, params, many, context):
-        count[0] += 1
-        if args.sql:
-            statements.append(sql)
-        return execute(sql, params, many, context)
+    counter = StatementCounter(keep=args.sql)
+    statements = counter.statements
 
     client = Client(HTTP_HOST="127.0.0.1")
     auth = f"Bearer {setup['token']}"
@@ -227,7 +236,7 @@ def main() -> int:
     for _r in range(args.repeat):
         if steps:
             steps.total.clear()
-        count[0] = 0
+        counter.count = 0
         pg0 = backend_cpu(backend) if backend else 0.0
         t0 = time.process_time()
         w0 = time.perf_counter()
@@ -242,7 +251,7 @@ def main() -> int:
                 "cpu_ms": cpu * 1000 / args.n,
                 "pg_ms": pg * 1000 / args.n,
                 "wall_ms": wall * 1000 / args.n,
-                "statements": count[0] / args.n,
+                "statements": counter.count / args.n,
                 "steps": dict(steps.total) if steps else {},
             }
         )
@@ -268,7 +277,7 @@ def main() -> int:
 
     # replays of one key (a client retrying after a lost answer)
     key, body = one()
-    count[0] = 0
+    counter.count = 0
     t0 = time.process_time()
     with connection.execute_wrapper(counter):
         for _ in range(args.replays):
@@ -281,7 +290,7 @@ def main() -> int:
             )
     print(
         f"\nreplays: {(time.process_time() - t0) * 1000 / args.replays:.2f} ms CPU, "
-        f"{count[0] / args.replays:.2f} statements each"
+        f"{counter.count / args.replays:.2f} statements each"
     )
 
     if args.sql:

@@ -368,4 +368,6 @@ class Open311Client(models.Model):
     def find(cls, territory, raw: str) -> Open311Client | None:
         if not raw:
             return None
-        return cls.objects.filter(territory=territory, key_hash=digest(raw), is_active=True).first()
+        # key_hash is unique: no ORDER BY (`.first()` would sort by name)
+        found = cls.objects.filter(territory=territory, key_hash=digest(raw), is_active=True)
+        return next(iter(found[:1]), None)
