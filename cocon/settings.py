@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "cocon.reports",
     "cocon.barometer",
     "cocon.ideas",
+    "cocon.guichet",
     "cocon.api",
     "cocon.backoffice",
     "cocon.demo",

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("cocon.reports.urls")),
     path("", include("cocon.barometer.urls")),
     path("", include("cocon.ideas.urls")),
+    path("guichet/", include("cocon.guichet.urls")),
     path("open311/v2/", include("cocon.reports.open311.urls")),
     path("espace/", include("cocon.backoffice.urls")),
     path("api/", api.urls),

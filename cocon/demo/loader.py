@@ -16,7 +16,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from cocon.accounts.models import AgentProfile, Role, User
-from cocon.demo import data
+from cocon.demo import data, guichet_loader
 from cocon.territory.models import (
     Commune,
     Direction,
@@ -31,6 +31,7 @@ from cocon.territory.models import (
 DEMO_PASSWORD = "cocon-demo-2026"
 SEED = 2019
 DEMO_ACCOUNTS: list[tuple[str, str]] = [(p.account_label, p.email) for p in data.NAMED_PEOPLE]
+DEMO_ACCOUNTS += guichet_loader.DEMO_ACCOUNTS
 
 
 def _say(stdout: TextIO | None, message: str) -> None:
@@ -114,6 +115,9 @@ def load_demo(
         if ideas is None:
             ideas = int(os.environ.get("COCON_DEMO_IDEAS", IDEA_COUNT))
         ideas = load_ideas(territory, random.Random(SEED), count=ideas)
+        from cocon.demo.guichet_loader import load as load_guichet
+
+        load_guichet(territory, random.Random(SEED))  # COCON_DEMO_APPOINTMENTS, default 3000
         summary = summarize(territory, created=True) | {
             "message": "loaded",
             "voices": voices,

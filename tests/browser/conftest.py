@@ -176,7 +176,8 @@ def url(live_server, path: str) -> str:
 
 
 def email_of(role: str) -> str:
-    return f"{role}@demo.cocon.test"
+    """The demo account of a role, or `role` itself when it is already an address."""
+    return role if "@" in role else f"{role}@demo.cocon.test"
 
 
 def login(page, live_server, role: str, *, expect_url: str = "/espace/"):

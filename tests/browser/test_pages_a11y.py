@@ -433,6 +433,123 @@ def idea_submit_error(page, live_server):
     return submit(page, "main form.stack")
 
 
+# --- Guichet polyvalent: the demo's counter agents, referents and legal team -----------------
+
+
+def demo_person(first: str, last: str, org: str) -> str:
+    from cocon.demo import data
+
+    return data.person_email(first, last, getattr(data, org))
+
+
+BUS_AGENT = demo_person("Franck", "Duval", "AGGLO")
+COUNTER_AGENT = demo_person("Aurélie", "Faure", "AGGLO")
+CAF_REFERENT = demo_person("Laetitia", "Gaillard", "CAF")
+JURISTE = demo_person("Julie", "Sanchez", "CCAS")
+
+
+def caf_question_path(*, answered: bool) -> Callable[[], str]:
+    def path():
+        from cocon.guichet.models import Question
+
+        rows = Question.objects.filter(
+            target__guichet_referents__user__email=CAF_REFERENT, knowledge_entry__isnull=True
+        ).order_by("pk")
+        rows = rows.filter(state="answered") if answered else rows.filter(state="open")
+        question = rows.first()
+        if question is None:  # the demo's open questions may be elsewhere: ask one
+            from cocon.accounts.models import User
+            from cocon.guichet.models import Referent
+            from cocon.guichet.services_questions import question_answer, question_ask
+
+            ref = Referent.objects.filter(user__email=CAF_REFERENT).first()
+            question = question_ask(
+                asker=User.objects.get(email=COUNTER_AGENT),
+                topic=ref.topic,
+                target=ref.organization,
+                text="Une question de test pour l'audit d'accessibilité.",
+            )
+            if answered:
+                question_answer(question=question, author=ref.user, text="Une réponse.")
+        if answered:
+            return f"/guichet/savoirs/depuis-question/{question.pk}/"
+        return f"/guichet/questions/{question.pk}/"
+
+    return path
+
+
+def knowledge_entry_path(*, owner: str | None = None, expired: bool = False, edit: bool = False):
+    def path():
+        from django.utils import timezone
+
+        from cocon.guichet.models import KnowledgeEntry
+
+        rows = KnowledgeEntry.objects.order_by("pk")
+        if owner:
+            rows = rows.filter(owner__email=owner)
+        if expired:
+            rows = rows.filter(valid_until__lt=timezone.localdate())
+        entry = rows.first()
+        return f"/guichet/savoirs/{entry.pk}/" + ("modifier/" if edit else "")
+
+    return path
+
+
+def expired_entry_owner_review(page, live_server):
+    from django.utils import timezone
+
+    from cocon.guichet.models import KnowledgeEntry
+
+    entry = (
+        KnowledgeEntry.objects.filter(valid_until__lt=timezone.localdate())
+        .select_related("owner")
+        .order_by("pk")
+        .first()
+    )
+    login(page, live_server, entry.owner.email)
+    return page.goto(url(live_server, "/guichet/savoirs/a-verifier/"))
+
+
+def legal_path(suffix: str = "") -> Callable[[], str]:
+    def path():
+        from cocon.guichet.models import LegalTeam
+
+        team = LegalTeam.objects.get()
+        if suffix == "case":
+            case = team.cases.filter(state="open").order_by("number").first()
+            return f"/guichet/droits/{team.slug}/dossiers/{case.number}/"
+        if suffix == "indicator":
+            return f"/guichet/droits/{team.slug}/indicateurs/{team.indicators.first().pk}/"
+        return f"/guichet/droits/{team.slug}/{suffix}"
+
+    return path
+
+
+def caf_absence_path() -> str:
+    from cocon.guichet.models import Referent
+
+    referent = Referent.objects.filter(user__email=CAF_REFERENT).first()
+    return f"/guichet/referents/{referent.pk}/absence/"
+
+
+def log_with_errors(page, live_server):
+    page.goto(url(live_server, "/guichet/journal/nouveau/"))
+    page.fill("input[name=duration]", "900")
+    return submit(page, "main form.log-form")
+
+
+def ask_with_errors(page, live_server):
+    page.goto(url(live_server, "/guichet/questions/poser/"))
+    return submit(page, "main form.stack")
+
+
+def knowledge_without_sources(page, live_server):
+    page.goto(url(live_server, "/guichet/savoirs/nouvelle-fiche/"))
+    page.fill("textarea[name=question]", "Une question sans source")
+    page.fill("textarea[name=answer]", "Une réponse sans source ni date.")
+    return submit(page, "main form.stack")
+
+
 SCREENS = [
     Screen("home", "core:home", get("/"), expect="#hero-title"),
     Screen("territory", "territory:territory", get("/territoire/"), expect="main table"),
@@ -991,6 +1108,241 @@ SCREENS = [
         "animateur",
         expect="main h1",
     ),
+    # Guichet polyvalent
+    Screen(
+        "guichet-log-new",
+        "guichet:log_new",
+        get("/guichet/journal/nouveau/"),
+        BUS_AGENT,
+        expect="main form.log-form",
+    ),
+    Screen(
+        "guichet-log-errors",
+        "guichet:log_new",
+        log_with_errors,
+        BUS_AGENT,
+        status=400,
+        expect=".field-error, .error-summary, [role=alert]",
+    ),
+    Screen(
+        "guichet-log-mine",
+        "guichet:log_mine",
+        get("/guichet/journal/mes-rendez-vous/"),
+        BUS_AGENT,
+        expect="main h1",
+    ),
+    Screen(
+        "guichet-dashboard",
+        "guichet:log_dashboard",
+        get("/guichet/journal/tableau-de-bord/"),
+        "admin",
+        expect="main table",
+    ),
+    Screen(
+        "guichet-ask",
+        "guichet:question_ask",
+        get("/guichet/questions/poser/"),
+        BUS_AGENT,
+        expect="main form",
+    ),
+    Screen(
+        "guichet-ask-errors",
+        "guichet:question_ask",
+        ask_with_errors,
+        BUS_AGENT,
+        status=400,
+        expect=".field-error, .error-summary, [role=alert]",
+    ),
+    Screen(
+        "guichet-questions-mine",
+        "guichet:question_mine",
+        get("/guichet/questions/mes-questions/"),
+        COUNTER_AGENT,
+        expect="main h1",
+    ),
+    Screen(
+        "guichet-inbox",
+        "guichet:question_inbox",
+        get("/guichet/questions/a-traiter/?tout=1"),
+        CAF_REFERENT,
+        expect="main h1",
+    ),
+    Screen(
+        "guichet-question",
+        "guichet:question_detail",
+        get(caf_question_path(answered=False)),
+        CAF_REFERENT,
+        expect="[data-question]",
+    ),
+    Screen(
+        "guichet-knowledge-search",
+        "guichet:knowledge_search",
+        get("/guichet/savoirs/?q=allocation+logemnt"),
+        COUNTER_AGENT,
+        expect="main form[role=search]",
+    ),
+    Screen(
+        "guichet-knowledge-entry",
+        "guichet:knowledge_entry",
+        get(knowledge_entry_path()),
+        COUNTER_AGENT,
+        expect="main h1",
+    ),
+    Screen(
+        "guichet-knowledge-create",
+        "guichet:knowledge_create",
+        get("/guichet/savoirs/nouvelle-fiche/"),
+        CAF_REFERENT,
+        expect="main form",
+    ),
+    Screen(
+        "guichet-knowledge-errors",
+        "guichet:knowledge_create",
+        knowledge_without_sources,
+        CAF_REFERENT,
+        status=400,
+        expect=".field-error, .error-summary, [role=alert]",
+    ),
+    Screen(
+        "guichet-knowledge-from-question",
+        "guichet:knowledge_from_question",
+        get(caf_question_path(answered=True)),
+        CAF_REFERENT,
+        expect="main form",
+    ),
+    Screen(
+        "guichet-knowledge-edit",
+        "guichet:knowledge_edit",
+        get(knowledge_entry_path(owner=CAF_REFERENT, edit=True)),
+        CAF_REFERENT,
+        expect="main form",
+    ),
+    Screen(
+        "guichet-knowledge-review",
+        "guichet:knowledge_review",
+        expired_entry_owner_review,
+        expect="main h1",
+    ),
+    Screen(
+        "guichet-knowledge-needs",
+        "guichet:knowledge_needs",
+        get("/guichet/savoirs/besoins/"),
+        COUNTER_AGENT,
+        expect="main h1",
+    ),
+    Screen(
+        "guichet-directory",
+        "guichet:network_directory",
+        get("/guichet/annuaire/"),
+        COUNTER_AGENT,
+        expect="main h1",
+    ),
+    Screen(
+        "guichet-absence",
+        "guichet:settings_absence",
+        get(caf_absence_path),
+        CAF_REFERENT,
+        expect="main form",
+    ),
+    Screen(
+        "guichet-settings-territory",
+        "guichet:settings_territory",
+        get("/guichet/territoire/"),
+        "admin",
+        expect="main h1",
+    ),
+    Screen(
+        "guichet-settings-referents",
+        "guichet:settings_referents",
+        get(f"/guichet/organisations/{HOST}/referents/"),
+        "admin",
+        expect="main h1",
+    ),
+    Screen(
+        "guichet-settings-commitment",
+        "guichet:settings_commitment",
+        get(f"/guichet/organisations/{HOST}/engagement/"),
+        "admin",
+        expect="main form",
+    ),
+    Screen(
+        "guichet-settings-places",
+        "guichet:settings_places",
+        get(f"/guichet/organisations/{HOST}/lieux/"),
+        "admin",
+        expect="main h1",
+    ),
+    Screen(
+        "guichet-legal-home",
+        "guichet:legal_home",
+        get(legal_path()),
+        JURISTE,
+        expect="[data-indicators]",
+    ),
+    Screen(
+        "guichet-legal-cases",
+        "guichet:legal_cases",
+        get(legal_path("dossiers/")),
+        JURISTE,
+        expect="main h1",
+    ),
+    Screen(
+        "guichet-legal-case",
+        "guichet:legal_case",
+        get(legal_path("case")),
+        JURISTE,
+        expect="main form",
+    ),
+    Screen(
+        "guichet-legal-case-new",
+        "guichet:legal_case_new",
+        get(legal_path("nouveau-dossier/")),
+        JURISTE,
+        expect="main form",
+    ),
+    Screen(
+        "guichet-legal-trainings",
+        "guichet:legal_trainings",
+        get(legal_path("formations/")),
+        JURISTE,
+        expect="main h1",
+    ),
+    Screen(
+        "guichet-legal-training-new",
+        "guichet:legal_training_new",
+        get(legal_path("nouvelle-formation/")),
+        JURISTE,
+        expect="main form",
+    ),
+    Screen(
+        "guichet-legal-indicators",
+        "guichet:legal_indicators",
+        get(legal_path("indicateurs/")),
+        JURISTE,
+        expect="main form",
+    ),
+    Screen(
+        "guichet-legal-indicator",
+        "guichet:legal_indicator",
+        get(legal_path("indicator")),
+        JURISTE,
+        expect="main form",
+    ),
+    Screen(
+        "guichet-legal-access-log",
+        "guichet:legal_access_log",
+        get(legal_path("journal/")),
+        JURISTE,
+        expect="main h1",
+    ),
+    Screen(
+        "guichet-legal-outsider",
+        None,
+        get(legal_path("case")),
+        "admin",
+        status=404,
+        expect="main h1",
+    ),
 ]
 
 SUBRESOURCES = {"stylesheet", "script", "image", "font"}
@@ -1052,6 +1404,18 @@ NOT_PAGES = {
     "ideas:quick_win",
     "ideas:approve",
     "ideas:moderate",
+    # Guichet: POST-only actions and downloads (tests/guichet/test_*_views.py)
+    "guichet:question_message",  # POST-only: redirect to the question's page
+    "guichet:question_answer",
+    "guichet:question_need",
+    "guichet:question_withdraw",
+    "guichet:question_attachment",  # a photo or a PDF download, listed on the question
+    "guichet:knowledge_use",  # POST-only: "this entry helped me", back to the entry
+    "guichet:knowledge_archive",
+    "guichet:log_delete",  # POST-only: back to "my appointments"
+    "guichet:log_export",  # CSV download of the dashboard
+    "guichet:legal_case_close",  # POST-only: back to the case
+    "guichet:legal_indicator_delete",
 }
 
 
@@ -1198,6 +1562,7 @@ def test_every_page_is_audited():
             "open311",
             "barometer",
             "ideas",
+            "guichet",
         }
     }
     audited = {screen.url_name for screen in SCREENS}

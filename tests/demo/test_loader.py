@@ -12,8 +12,9 @@ from django.db.models import Sum
 
 from cocon.accounts.models import AgentProfile, Role, RoleKind, User
 from cocon.barometer.models import Response
-from cocon.demo import data
+from cocon.demo import data, guichet_loader
 from cocon.demo.loader import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_users, load_demo
+from cocon.guichet.models import Appointment, KnowledgeEntry, Place, Question
 from cocon.lib import colors
 from cocon.lib.population import AGE_BANDS, SEXES
 from cocon.territory.models import (
@@ -168,6 +169,11 @@ def test_loading_is_deterministic(demo):
     # commune: remove them first
     Voice.objects.filter(territory__slug="val-de-lise").delete()
     Response.objects.filter(commune__territory__slug="val-de-lise").delete()
+    # so do the Guichet's questions, entries and appointments (topics, places, communes)
+    Question.objects.filter(territory__slug="val-de-lise").delete()
+    KnowledgeEntry.objects.filter(territory__slug="val-de-lise").delete()
+    Appointment.objects.filter(organization__territory__slug="val-de-lise").delete()
+    Place.objects.filter(organization__territory__slug="val-de-lise").delete()
     demo_users().delete()
     Territory.objects.filter(slug="val-de-lise").delete()
     assert Commune.objects.count() == 0
@@ -234,7 +240,11 @@ def test_shares_leave_the_departement_alone(demo):
 
 @pytest.mark.django_db
 def test_named_accounts(demo):
-    assert [email for _label, email in DEMO_ACCOUNTS] == NAMED_EMAILS
+    guichet_emails = [email for _label, email in guichet_loader.DEMO_ACCOUNTS]
+    assert [email for _label, email in DEMO_ACCOUNTS] == NAMED_EMAILS + guichet_emails
+    for user in User.objects.filter(email__in=guichet_emails):
+        assert user.check_password(DEMO_PASSWORD), user.email
+    assert User.objects.filter(email__in=guichet_emails).count() == len(guichet_emails)
     users = {u.email: u for u in User.objects.filter(email__in=NAMED_EMAILS)}
     assert set(users) == set(NAMED_EMAILS)
     assert users["admin@demo.cocon.test"].check_password(DEMO_PASSWORD)
