@@ -584,7 +584,7 @@ def _questions(rng, territory, agglo, referents, commitments, places, count, now
             question.answered_at = answered_at
             question.answered_by = answerer
             question.answer = answer
-            if answered_at < now - dt.timedelta(days=14) and rng.random() < 0.8:
+            if answered_at < now - dt.timedelta(days=14) and rng.random() < 0.97:
                 question.state = Question.State.CLOSED
                 question.need_met = rng.random() < 0.85
                 question.need_met_at = answered_at + dt.timedelta(days=rng.randint(1, 10))

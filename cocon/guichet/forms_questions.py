@@ -11,6 +11,23 @@ from cocon.guichet.models import Appointment, Place, Question, Topic
 from cocon.territory.models import Organization
 
 
+class TargetSelect(forms.Select):
+    """The organization select; each option carries the ids of the topics its referents
+    answer on (`data-topics`), so that `guichet/ask.js` can offer only the organizations
+    that answer on the chosen topic. Without JavaScript every organization is listed and
+    the service refuses a wrong pair with a message naming the right ones."""
+
+    topics_by_org: dict[int, list[int]] = {}
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        pk = getattr(value, "value", value)
+        if pk not in (None, ""):
+            topics = self.topics_by_org.get(int(pk), [])
+            option["attrs"]["data-topics"] = " ".join(str(t) for t in topics)
+        return option
+
+
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
@@ -39,6 +56,7 @@ class AskForm(Form):
     target = forms.ModelChoiceField(
         label=_("Organization asked"),
         queryset=Organization.objects.none(),
+        widget=TargetSelect,
         empty_label=_("— Choose an organization —"),
         help_text=_(
             "Only organizations with referents are listed, with the topics they answer on."
@@ -90,9 +108,12 @@ class AskForm(Form):
             territory_id=territory_id, is_active=True
         ).order_by("name")
         topics_by_org: dict[int, list[str]] = {}
+        topic_ids_by_org: dict[int, list[int]] = {}
         for topic, orgs in pairs:
             for org in orgs:
                 topics_by_org.setdefault(org.pk, []).append(topic.name)
+                topic_ids_by_org.setdefault(org.pk, []).append(topic.pk)
+        self.fields["target"].widget.topics_by_org = topic_ids_by_org
         self.fields["target"].queryset = Organization.objects.filter(
             pk__in=list(topics_by_org)
         ).order_by("name")

@@ -109,38 +109,59 @@ def _pg_fuzzy_query(words: list[str]) -> str | None:
     return " & ".join(f"({g})" for g in groups)
 
 
-def _sqlite_alternatives(word: str) -> list[str]:
-    """Indexed terms spelled like `word` (same first letter, close length, trigram
-    Jaccard >= FUZZY_MIN), closest first."""
-    if len(word) < 4 or word.isdigit():
-        return []
-    low, high = word[0], chr(ord(word[0]) + 1)
+def _pg_any_word_query(words: list[str]) -> str:
+    """The `to_tsquery` text of "some of the words": each typed word or its corrections,
+    any of them (entries with more of the words rank higher)."""
+    corrections = _pg_corrections(words) if has_vocabulary() else {}
+    return " | ".join(f"({' | '.join([w, *corrections.get(w, [])])})" for w in words)
+
+
+def _sqlite_alternatives(words: list[str]) -> dict[str, list[str]]:
+    """{word: the indexed terms spelled like it (same first letter, close length, trigram
+    Jaccard >= FUZZY_MIN), closest first}, for the words of 4+ letters: one query."""
+    typed = [w for w in dict.fromkeys(words) if len(w) >= 4 and not w.isdigit()]
+    if not typed:
+        return {}
+    # one SELECT per word, in UNION ALL: fts5vocab serves a term range, not an OR of ranges
+    # (with OR, SQLite returned only the first range's terms)
+    one = "SELECT term FROM guichet_knowledge_vocab WHERE term >= %s AND term < %s "
+    one += "AND length(term) BETWEEN %s AND %s"
+    union = " UNION ALL ".join([one] * len(typed))
+    params: list = []
+    for w in typed:
+        params += [w[0], chr(ord(w[0]) + 1), len(w) - 2, len(w) + 3]
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT term FROM guichet_knowledge_vocab WHERE term >= %s AND term < %s "
-            "AND length(term) BETWEEN %s AND %s",
-            [low, high, len(word) - 2, len(word) + 3],
-        )
+        # constant SQL (one placeholder group per word); every value is a parameter
+        cursor.execute(union, params)
+        terms = sorted({term for (term,) in cursor.fetchall()})
+    out: dict[str, list[str]] = {}
+    for w in typed:
         scored = []
-        for (term,) in cursor.fetchall():
-            if term != word:
-                score = trigram_similarity(word, term)
+        for term in terms:
+            if term != w and term[:1] == w[0] and len(w) - 2 <= len(term) <= len(w) + 3:
+                score = trigram_similarity(w, term)
                 if score >= FUZZY_MIN:
                     scored.append((-score, term))
-    scored.sort()
-    return [term for _s, term in scored[:MAX_ALTERNATIVES]]
+        scored.sort()
+        if scored:
+            out[w] = [term for _s, term in scored[:MAX_ALTERNATIVES]]
+    return out
 
 
-def _sqlite_match(words: list[str], *, fuzzy: bool) -> str:
+def _sqlite_match(
+    words: list[str], *, alternatives: dict[str, list[str]] | None = None, any_word: bool = False
+) -> str:
+    """The FTS5 query: each word as a prefix, or one of its `alternatives` (spelled
+    alike), all the words required or (`any_word`) any of them."""
     parts = []
     for w in words:
         exact = '"' + w.replace('"', "") + '"*'
-        alternatives = _sqlite_alternatives(w) if fuzzy else []
-        if alternatives:
-            parts.append("(" + " OR ".join([exact, *(f'"{a}"' for a in alternatives)]) + ")")
+        alternatives_of = (alternatives or {}).get(w, [])
+        if alternatives_of:
+            parts.append("(" + " OR ".join([exact, *(f'"{a}"' for a in alternatives_of)]) + ")")
         else:
             parts.append(exact)
-    return " AND ".join(parts)
+    return (" OR " if any_word else " AND ").join(parts)
 
 
 class SqliteRanked:
@@ -217,7 +238,7 @@ class SqliteRanked:
         return self._fetch()[key]
 
 
-def _pg_search(qs: QuerySet, text: str, *, fuzzy: bool) -> QuerySet | None:
+def _pg_search(qs: QuerySet, text: str, *, fuzzy: bool, any_word: bool = False) -> QuerySet | None:
     """Only the first CANDIDATES matches are ranked: a query matching a third of the
     base ("situation") would otherwise rank tens of thousands of rows on every page;
     past that many matches the order is approximate and people refine the search. The
@@ -226,7 +247,9 @@ def _pg_search(qs: QuerySet, text: str, *, fuzzy: bool) -> QuerySet | None:
     with the words widened to their corrections (`_pg_fuzzy_query`); None when no word
     has one."""
     query, query_text = PG_QUERY, text
-    if fuzzy:
+    if any_word:
+        query, query_text = PG_FUZZY_QUERY, _pg_any_word_query(query_words(text))
+    elif fuzzy:
         query, query_text = PG_FUZZY_QUERY, _pg_fuzzy_query(query_words(text))
         if query_text is None:
             return None
@@ -244,24 +267,35 @@ def _pg_search(qs: QuerySet, text: str, *, fuzzy: bool) -> QuerySet | None:
     return qs.filter(pk__in=candidates).annotate(text_rank=rank)
 
 
-def text_search(qs: QuerySet, text: str, today: dt.date):
+def text_search(qs: QuerySet, text: str, today: dt.date, *, any_word: bool = False):
     """The entries of `qs` matching `text`, annotated with `text_rank` (higher is
-    better), in the order of `search`; typo-tolerant when the exact search finds fewer
-    than FEW entries. PostgreSQL: a queryset; SQLite: a `SqliteRanked`."""
+    better), in the order of `search`: every word required, typo-tolerant when the exact
+    search finds fewer than FEW entries; with `any_word`, the entries with at least one
+    of the words (or their corrections), those with the most first — what the search
+    page offers when no entry has every word, and what suggestions use while a question
+    is typed. PostgreSQL: a queryset; SQLite: a `SqliteRanked`."""
     text = (text or "").strip()[:200]
     words = query_words(text)
     if not words:
         return qs.none()
     if connection.vendor == "postgresql":
-        found = _pg_search(qs, text, fuzzy=False)
-        if has_vocabulary() and len(found.values("pk")[:FEW]) < FEW:
-            widened = _pg_search(qs, text, fuzzy=True)
-            if widened is not None:  # (not `or`: that would fetch the whole queryset)
-                found = widened
+        if any_word:
+            found = _pg_search(qs, text, fuzzy=True, any_word=True)
+        else:
+            found = _pg_search(qs, text, fuzzy=False)
+            if has_vocabulary() and len(found.values("pk")[:FEW]) < FEW:
+                widened = _pg_search(qs, text, fuzzy=True)
+                if widened is not None:  # (not `or`: that would fetch the whole queryset)
+                    found = widened
         return found.order_by("expired", "-text_rank", *ORDER)
-    found = SqliteRanked(qs, _sqlite_match(words, fuzzy=False), today)
+    if any_word:
+        match = _sqlite_match(words, alternatives=_sqlite_alternatives(words), any_word=True)
+        return SqliteRanked(qs, match, today)
+    found = SqliteRanked(qs, _sqlite_match(words), today)
     if found[:FEW].count() < FEW:
-        found = SqliteRanked(qs, _sqlite_match(words, fuzzy=True), today)
+        found = SqliteRanked(
+            qs, _sqlite_match(words, alternatives=_sqlite_alternatives(words)), today
+        )
     return found
 
 
@@ -271,6 +305,7 @@ class SearchFilters:
     topic_id: int | None = None
     organization_id: int | None = None
     include_expired: bool = True
+    any_word: bool = False  # entries with at least one of the words (see `text_search`)
 
 
 def expired_flag(today: dt.date) -> ExpressionWrapper:
@@ -293,7 +328,7 @@ def search(territory, filters: SearchFilters, *, today: dt.date | None = None):
         qs = qs.filter(valid_until__gte=today)
     qs = qs.annotate(expired=expired_flag(today)).select_related("topic", "organization")
     if f.q.strip():
-        return text_search(qs, f.q, today)
+        return text_search(qs, f.q, today, any_word=f.any_word)
     return qs.order_by("expired", *ORDER)
 
 

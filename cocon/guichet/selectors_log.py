@@ -308,6 +308,9 @@ def _questions(organization, start, end, min_cell, place_ids=None) -> dict:
             else round(100 * stats["share_in_time"])
         ),
         "median_answer_hours": None if hidden else stats.get("median_answer_hours"),
+        "median_answer_working_hours": (
+            None if hidden else stats.get("median_answer_working_hours")
+        ),
     }
     return stats
 

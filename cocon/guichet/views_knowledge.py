@@ -17,9 +17,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cocon.core import history
+from cocon.core import history, ratelimit
 from cocon.core.forms import add_service_errors, bound_data
 from cocon.core.paging import CappedPaginator
 from cocon.core.permissions import can, require
@@ -69,6 +69,7 @@ def search_page(request):
         topic_id=values.get("topic"),
         organization_id=values.get("organization"),
         include_expired=not values.get("valid_only", False),
+        any_word=request.GET.get("mots") == "un",
     )
     paginator = CappedPaginator(selectors.search(territory, filters), PAGE_SIZE, cap=CAP)
     page = paginator.get_page(_page_number(request))
@@ -87,6 +88,12 @@ def search_page(request):
             "page": page,
             "results": results,
             "searched": bool(filters.q.strip()),
+            "any_word": filters.any_word,
+            # no entry has every word: offer those with at least one of them
+            "offer_any_word": not filters.any_word
+            and len(words) > 1
+            and not results
+            and page.number == 1,
             "query": query.urlencode(),
             "may_create": _creatable(request.user, territory, organizations) != [],
         },
@@ -306,6 +313,36 @@ def needs_page(request):
     )
 
 
+SUGGEST_PER_MINUTE = 60
+SUGGESTIONS = 5
+
+
+@login_required
+@require_GET
+def suggest(request):
+    """Fragment (htmx, while a question to a referent is typed): the knowledge entries
+    closest to the text, so the counter may find the answer without asking."""
+    require(request.user, "guichet.search")
+    if not ratelimit.allow(
+        request,
+        "guichet-suggest",
+        limit=SUGGEST_PER_MINUTE,
+        window=60,
+        ident=f"user:{request.user.pk}",
+    ):
+        return render(request, "guichet/knowledge/_suggest.html", {"limited": True}, status=429)
+    text = request.GET.get("text", "")[:500]
+    entries = []
+    asked = len(selectors.query_words(text)) > 0 and len(text.strip()) >= 4
+    if asked:
+        territory = territory_selectors.current_territory_or_404()
+        found = selectors.search(
+            territory, selectors.SearchFilters(q=text, include_expired=False, any_word=True)
+        )
+        entries = list(found[:SUGGESTIONS])
+    return render(request, "guichet/knowledge/_suggest.html", {"entries": entries, "asked": asked})
+
+
 urlpatterns = [
     path("savoirs/", search_page, name="knowledge_search"),
     path("savoirs/nouvelle-fiche/", create_page, name="knowledge_create"),
@@ -316,6 +353,7 @@ urlpatterns = [
         from_question_page,
         name="knowledge_from_question",
     ),
+    path("savoirs/suggestions/", suggest, name="knowledge_suggest"),
     path("savoirs/<int:pk>/", entry_page, name="knowledge_entry"),
     path("savoirs/<int:pk>/modifier/", edit_page, name="knowledge_edit"),
     path("savoirs/<int:pk>/servi/", use_entry, name="knowledge_use"),

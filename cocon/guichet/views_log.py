@@ -20,7 +20,7 @@ from cocon.core.paging import CappedPaginator
 from cocon.core.permissions import can, grants_of, require
 from cocon.guichet import selectors_log, selectors_network, services_log
 from cocon.guichet.forms_log import DEFAULT_DURATION, AppointmentForm, DashboardFilterForm
-from cocon.guichet.models import Appointment
+from cocon.guichet.models import Appointment, Place
 from cocon.guichet.models.log import Outcome
 from cocon.ideas.views_staff import csv_response
 from cocon.territory.models import Organization
@@ -149,8 +149,15 @@ def _dashboard_filters(request):
         raise PermissionDenied("guichet.dashboard")
     chosen = request.GET.get("organization", "")
     organization = next((o for o in organizations if str(o.pk) == chosen), None)
-    if organization is None:
+    if organization is None:  # my own organization, else the first one that runs a place
         own = getattr(getattr(request.user, "agent_profile", None), "organization_id", None)
+        if own not in {o.pk for o in organizations}:
+            own = (
+                Place.objects.filter(organization__in=organizations)
+                .order_by("organization__name")
+                .values_list("organization_id", flat=True)
+                .first()
+            )
         organization = next((o for o in organizations if o.pk == own), organizations[0])
     require(request.user, "guichet.dashboard", organization)
     places = selectors_network.organization_places(organization)
@@ -262,6 +269,13 @@ def log_export(request):
                 ""
                 if questions["share_in_time_percent"] is None
                 else questions["share_in_time_percent"],
+            ]
+        )
+        rows.append(
+            [
+                title,
+                _("Median answer time (working hours)"),
+                _decimal(questions["median_answer_working_hours"]),
             ]
         )
         rows.append(

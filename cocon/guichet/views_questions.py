@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -85,6 +85,17 @@ def question_ask(request):
         user=request.user,
         pairs=pairs,
         initial=_prefill(request, organization_id),
+    )
+    # entries of the knowledge base close to the question, while it is typed (htmx)
+    form.fields["text"].widget.attrs.update(
+        {
+            "hx-get": reverse("guichet:knowledge_suggest"),
+            "hx-trigger": "input changed delay:500ms",
+            "hx-target": "#knowledge-suggestions",
+            "hx-swap": "innerHTML",
+            "hx-sync": "this:replace",
+            "aria-controls": "knowledge-suggestions",
+        }
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

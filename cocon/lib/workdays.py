@@ -30,6 +30,7 @@ __all__ = [
     "french_public_holidays",
     "is_working_day",
     "working_days_between",
+    "working_hours_between",
 ]
 
 _SATURDAY = 5
@@ -247,3 +248,36 @@ def add_working_hours(
                     return (begin + remaining).replace(tzinfo=start.tzinfo)
                 remaining -= end - begin
         day += _ONE_DAY
+
+
+def working_hours_between(
+    start: datetime,
+    end: datetime,
+    opening: Mapping[int, list[tuple[time, time]]],
+    *,
+    alsace_moselle: bool = False,
+) -> float:
+    """Hours of opening time on working days between ``start`` and ``end`` — the inverse
+    of `add_working_hours` (``add_working_hours(s, working_hours_between(s, e, o), o)``
+    is ``e`` when ``e`` is inside an opening interval). 0.0 if ``end`` is not after
+    ``start``. Aware datetimes: ``end`` is first expressed in the time zone of ``start``;
+    then wall-clock arithmetic as in `add_working_hours`."""
+    if not isinstance(start, datetime) or not isinstance(end, datetime):
+        raise TypeError("start and end must be datetimes")
+    by_weekday = _opening_by_weekday(opening)
+    if start.tzinfo is not None and end.tzinfo is not None:
+        end = end.astimezone(start.tzinfo)
+    begin_at, end_at = start.replace(tzinfo=None), end.replace(tzinfo=None)
+    if end_at <= begin_at:
+        return 0.0
+    total = timedelta()
+    day = begin_at.date()
+    while day <= end_at.date():
+        if is_working_day(day, alsace_moselle=alsace_moselle):
+            for opens, closes in by_weekday.get(day.weekday(), ()):
+                low = max(datetime.combine(day, opens), begin_at)
+                high = min(datetime.combine(day, closes), end_at)
+                if high > low:
+                    total += high - low
+        day += _ONE_DAY
+    return total.total_seconds() / 3600

@@ -82,10 +82,18 @@ def test_bus_question_answered_then_found_in_the_knowledge_base(browser, live_se
     appointment = Appointment.objects.get(agent__email=bus_agent, place=stop, duration=25)
     page.locator("[data-ask-question]").click()
     audit(page)
+    caf = page.locator("select[name=target] option", has_text="CAF").first
+    page.select_option("select[name=topic]", label="Carte grise")  # the CAF does not answer
+    expect(caf).to_be_disabled()
     page.select_option("select[name=topic]", label="RSA")
-    target = page.locator("select[name=target] option", has_text="CAF").first
+    expect(caf).to_be_enabled()
+    target = caf
     page.select_option("select[name=target]", value=target.get_attribute("value"))
     page.fill("textarea[name=text]", QUESTION)
+    # while the question is typed, the closest knowledge entries are offered (htmx)
+    suggestions = page.locator("#knowledge-suggestions")
+    expect(suggestions.locator("[data-suggestions], [data-suggestions-none]")).to_be_visible()
+    audit(page)
     page.get_by_role("button", name=french("Send the question")).click()
     expect(page.locator("[data-question]")).to_be_visible()
     question = Question.objects.get(text=QUESTION)

@@ -1410,6 +1410,7 @@ NOT_PAGES = {
     "guichet:question_need",
     "guichet:question_withdraw",
     "guichet:question_attachment",  # a photo or a PDF download, listed on the question
+    "guichet:knowledge_suggest",  # fragment (htmx) shown on guichet-ask (test_guichet)
     "guichet:knowledge_use",  # POST-only: "this entry helped me", back to the entry
     "guichet:knowledge_archive",
     "guichet:log_delete",  # POST-only: back to "my appointments"

@@ -5,6 +5,7 @@ direct creation, edit, archive, my entries to review, what counters need."""
 from __future__ import annotations
 
 import datetime as dt
+from html import unescape
 
 import pytest
 from django.urls import reverse
@@ -220,3 +221,52 @@ def test_odd_queries_never_fail(guichet, client_for):
     client = client_for("agent")
     for q in ["?", "de la", '"', "a* OR (", "x" * 300, "d'", "NEAR(a b)"]:
         assert client.get(SEARCH, {"q": q, "topic": "zz", "page": "-3"}).status_code == 200
+
+
+def test_search_page_offers_the_entries_with_some_of_the_words(guichet, client_for):
+    entry = make_entry(guichet, question="Aide au logement d'un étudiant")
+    client = client_for("agent")
+    html = client.get(SEARCH, {"q": "allocation logement"}).content.decode()
+    assert f'data-entry="{entry.pk}"' not in html and "data-offer-any-word" in html
+    assert "q=allocation+logement&amp;mots=un" in html
+    html = client.get(SEARCH, {"q": "allocation logement", "mots": "un"}).content.decode()
+    assert f'data-entry="{entry.pk}"' in html and "data-any-word" in html
+    notice = fr(
+        "Entries that contain at least one of these words, those with the most words first."
+    )
+    assert unescape(notice) in unescape(html)
+    html = client.get(SEARCH, {"q": "aide logement"}).content.decode()
+    assert f'data-entry="{entry.pk}"' in html and "data-offer-any-word" not in html
+
+
+SUGGEST = reverse("guichet:knowledge_suggest")
+
+
+def test_suggestions_while_a_question_is_typed(guichet, client_for, django_assert_max_num_queries):
+    entry = make_entry(guichet, question="Le RSA se cumule-t-il avec un emploi saisonnier ?")
+    make_entry(guichet, question="Carte grise d'un véhicule de collection")
+    client = client_for("agent")
+    with django_assert_max_num_queries(14):
+        html = client.get(
+            SUGGEST,
+            {"text": "Usagère au RSA qui reprend un emploi saisonier"},
+            headers={"HX-Request": "true"},
+        ).content.decode()
+    assert f'data-entry="{entry.pk}"' in html and "Carte grise" not in html
+    assert "data-suggestions-none" in client.get(SUGGEST, {"text": "xylophone"}).content.decode()
+    assert client.get(SUGGEST, {"text": "ab"}).content.decode().strip() == ""
+    assert client_for("usager").get(SUGGEST, {"text": "RSA"}).status_code == 403
+
+
+def test_suggestions_are_rate_limited(guichet, client_for, settings):
+    from cocon.guichet import views_knowledge
+
+    client = client_for("agent")
+    for _ in range(views_knowledge.SUGGEST_PER_MINUTE):
+        assert client.get(SUGGEST, {"text": "RSA emploi"}).status_code == 200
+    assert client.get(SUGGEST, {"text": "RSA emploi"}).status_code == 429
+
+
+def test_ask_page_asks_for_suggestions_while_typing(guichet, client_for):
+    html = client_for("agent").get(reverse("guichet:question_ask")).content.decode()
+    assert f'hx-get="{SUGGEST}"' in html and 'id="knowledge-suggestions"' in html

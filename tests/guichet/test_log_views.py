@@ -170,3 +170,18 @@ def test_mine_lists_only_mine_and_deletes(guichet, client_for, django_assert_max
     )
     assert Appointment.objects.filter(pk=mine[1].pk).exists()
     assert client.get(reverse("guichet:log_delete", args=[mine[1].pk])).status_code == 405
+
+
+def test_dashboard_defaults_to_an_organization_that_runs_places(guichet, client):
+    """A platform administrator (no organization of their own) lands on an organization
+    that has counters or bus stops, not on the first name of the list."""
+    from cocon.territory.models import Organization
+
+    g = guichet
+    first = Organization.objects.create(
+        territory=g.world.territory, kind=g.world.org_a.kind, name="AAA Commune", slug="aaa"
+    )
+    client.force_login(g["platform"])
+    html = client.get(reverse("guichet:log_dashboard")).content.decode()
+    assert f'<option value="{first.pk}">' in html
+    assert f'<option value="{g.world.org_a.pk}" selected>' in html

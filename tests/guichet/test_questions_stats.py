@@ -40,7 +40,7 @@ def test_stats(guichet, django_assert_max_num_queries):
     services.questions_tick(now=at(2027, 3, 12, 9))
     ask(guichet, at(2027, 3, 20, 9))  # not yet due on 21 March
     ask(guichet, at(2026, 1, 5, 9))  # before `since`
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(4):
         stats = questions_stats(
             organization_ids=[guichet.world.org_b.pk],
             since=dt.date(2027, 3, 1),
@@ -53,6 +53,9 @@ def test_stats(guichet, django_assert_max_num_queries):
     assert stats["share_in_time"] == 1 / 3
     # 2 h and 218 h (calendar hours)
     assert stats["median_answer_hours"] == 110.0
+    # 2 h and 51 h of B's opening hours (Mon 1 March 9:00-17:00 is 6.5 h, 7 h a day
+    # from Tuesday 2 to Tuesday 9 March, Wednesday 10 March 8:30-11:00 is 2.5 h)
+    assert stats["median_answer_working_hours"] == 26.5
     assert stats["escalated"] == 1
     overdue.refresh_from_db()
     assert overdue.level == Question.Level.SUBSTITUTE
@@ -69,6 +72,7 @@ def test_stats(guichet, django_assert_max_num_queries):
     empty = questions_stats(organization_ids=[guichet.world.org_a.pk])
     assert empty["total"] == 0 and empty["share_in_time"] is None
     assert empty["median_answer_hours"] is None
+    assert empty["median_answer_working_hours"] is None
 
 
 def test_export_without_user_contact_and_erase(guichet):

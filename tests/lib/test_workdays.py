@@ -9,6 +9,7 @@ from cocon.lib.workdays import (
     french_public_holidays,
     is_working_day,
     working_days_between,
+    working_hours_between,
 )
 
 D = date.fromisoformat
@@ -438,3 +439,38 @@ def test_invalid_hours_are_refused(hours):
 def test_add_working_hours_needs_a_datetime():
     with pytest.raises(TypeError):
         add_working_hours(D("2025-05-05"), 1, OFFICE)
+
+
+# --- working_hours_between ------------------------------------------------------------------
+
+OFFICE = {d: [(time(8, 30), time(12)), (time(13, 30), time(17))] for d in range(5)}
+
+
+def test_working_hours_between_counts_opening_time_on_working_days_only():
+    # Friday 26 March 2027 16:00 → Wednesday 7 April 15:00: Easter Monday, two weekends
+    start, end = datetime(2027, 3, 26, 16), datetime(2027, 4, 7, 15)
+    assert working_hours_between(start, end, OFFICE) == 48.0
+    assert add_working_hours(start, 48, OFFICE) == end
+    # lunch break and evenings do not count; reversed or equal bounds give 0
+    assert working_hours_between(datetime(2027, 4, 8, 11), datetime(2027, 4, 8, 14), OFFICE) == 1.5
+    assert working_hours_between(datetime(2027, 4, 8, 18), datetime(2027, 4, 9, 8), OFFICE) == 0.0
+    assert working_hours_between(end, start, OFFICE) == 0.0
+
+
+def test_working_hours_between_in_alsace_moselle_skips_good_friday():
+    start, end = datetime(2027, 3, 25, 16), datetime(2027, 3, 30, 9)
+    assert working_hours_between(start, end, OFFICE) == 1.0 + 7.0 + 0.5
+    assert working_hours_between(start, end, OFFICE, alsace_moselle=True) == 1.0 + 0.5
+
+
+@pytest.mark.parametrize("hours", [0.25, 1, 3.5, 7, 13, 48, 200])
+def test_working_hours_between_inverts_add_working_hours(hours):
+    for start in (datetime(2026, 12, 24, 11, 15), datetime(2027, 5, 7, 16, 45)):
+        end = add_working_hours(start, hours, OFFICE)
+        assert working_hours_between(start, end, OFFICE) == pytest.approx(hours)
+
+
+def test_working_hours_between_aware_datetimes_use_the_start_zone():
+    start = datetime(2027, 4, 8, 9, tzinfo=paris())
+    end = datetime(2027, 4, 8, 8, tzinfo=UTC)  # 10:00 in Paris (summer time)
+    assert working_hours_between(start, end, OFFICE) == 1.0
