@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "cocon.barometer",
     "cocon.ideas",
     "cocon.guichet",
+    "cocon.processes",
     "cocon.api",
     "cocon.backoffice",
     "cocon.demo",

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("cocon.barometer.urls")),
     path("", include("cocon.ideas.urls")),
     path("guichet/", include("cocon.guichet.urls")),
+    path("demarches/", include("cocon.processes.urls")),
     path("open311/v2/", include("cocon.reports.open311.urls")),
     path("espace/", include("cocon.backoffice.urls")),
     path("api/", api.urls),

@@ -9,12 +9,8 @@ the person may not see is a 404.
 from __future__ import annotations
 
 import math
-import mimetypes
-from pathlib import Path
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.contrib.staticfiles import finders
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -24,6 +20,7 @@ from django.views.decorators.http import require_GET
 
 from cocon.barometer import charts, selectors
 from cocon.barometer.models import Barometer
+from cocon.core.pdf import html_to_pdf
 from cocon.core.permissions import can
 
 
@@ -159,36 +156,10 @@ def public(request, pk: int):
     return render(request, "barometer/results/public.html", context)
 
 
-def static_url_fetcher(url: str, *args, **kwargs) -> dict:
-    """WeasyPrint may only read the project's static files: nothing from the network, no
-    other local file."""
-    from urllib.parse import unquote, urlparse
-
-    parsed = urlparse(url)
-    prefix = settings.STATIC_URL
-    if parsed.scheme not in ("http", "https") or not parsed.path.startswith(prefix):
-        raise ValueError(f"refused: {url}")
-    relative = unquote(parsed.path[len(prefix) :])
-    if ".." in Path(relative).parts:
-        raise ValueError(f"refused: {url}")
-    found = finders.find(relative)
-    if not found:
-        candidate = Path(settings.STATIC_ROOT) / relative
-        found = str(candidate) if candidate.is_file() else None
-    if not found:
-        raise ValueError(f"not found: {url}")
-    mime, _encoding = mimetypes.guess_type(found)
-    return {"string": Path(found).read_bytes(), "mime_type": mime or "application/octet-stream"}
-
-
 def render_pdf(request, barometer: Barometer) -> bytes:
-    from weasyprint import HTML
-
     context = _context(request, barometer, public=True)
     html = render_to_string("barometer/results/pdf.html", context, request=request)
-    return HTML(
-        string=html, base_url=request.build_absolute_uri("/"), url_fetcher=static_url_fetcher
-    ).write_pdf()
+    return html_to_pdf(html, base_url=request.build_absolute_uri("/"))
 
 
 @require_GET

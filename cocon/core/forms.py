@@ -91,3 +91,21 @@ def add_service_errors(form, exc, fallback: str | None = None) -> None:
     for name, errors in exc.message_dict.items():
         for message in errors:
             form.add_error(name if name in form.fields else fallback, message)
+
+
+def save_with(form, write) -> bool:
+    """Validate `form`, then run the service call `write(cleaned_data)` in a transaction;
+    its result goes to `form.result`, its `ValidationError` next to the form's fields
+    (nothing written). True when saved."""
+    from django.core.exceptions import ValidationError
+    from django.db import transaction
+
+    if not form.is_valid():
+        return False
+    try:
+        with transaction.atomic():
+            form.result = write(form.cleaned_data)
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+        return False
+    return True

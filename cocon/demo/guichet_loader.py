@@ -36,7 +36,7 @@ from cocon.guichet.models import (
     TrainingSession,
 )
 from cocon.guichet.models.log import Outcome
-from cocon.lib.workdays import add_working_hours, is_working_day
+from cocon.lib.workdays import add_months, add_working_hours, is_working_day
 from cocon.territory.models import Commune, Organization, Territory
 
 APPOINTMENT_COUNT = 3000
@@ -1079,9 +1079,7 @@ def _legal(rng, ccas, person, today) -> tuple[int, int]:
                 state=LegalCase.State.CLOSED if closed else LegalCase.State.OPEN,
                 opened_on=day,
                 closed_on=closed_on,
-                erase_on=services_legal.add_months(closed_on, team.retention_months)
-                if closed_on and hasattr(services_legal, "add_months")
-                else None,
+                erase_on=add_months(closed_on, team.retention_months) if closed_on else None,
                 created_by=rng.choice(members),
             )
         )

@@ -16,7 +16,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from cocon.accounts.models import AgentProfile, Role, User
-from cocon.demo import data, guichet_loader
+from cocon.demo import data, guichet_loader, processes_loader
 from cocon.territory.models import (
     Commune,
     Direction,
@@ -32,6 +32,7 @@ DEMO_PASSWORD = "cocon-demo-2026"
 SEED = 2019
 DEMO_ACCOUNTS: list[tuple[str, str]] = [(p.account_label, p.email) for p in data.NAMED_PEOPLE]
 DEMO_ACCOUNTS += guichet_loader.DEMO_ACCOUNTS
+DEMO_ACCOUNTS += processes_loader.DEMO_ACCOUNTS
 
 
 def _say(stdout: TextIO | None, message: str) -> None:
@@ -118,6 +119,7 @@ def load_demo(
         from cocon.demo.guichet_loader import load as load_guichet
 
         load_guichet(territory, random.Random(SEED))  # COCON_DEMO_APPOINTMENTS, default 3000
+        processes_loader.load(territory, random.Random(SEED))
         summary = summarize(territory, created=True) | {
             "message": "loaded",
             "voices": voices,

@@ -15,7 +15,6 @@ dates and the erased case's key stay), so the team's indicators do not change.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 
@@ -34,6 +33,7 @@ from cocon.guichet.models import (
     TrainingSession,
 )
 from cocon.lib.indicators import Formula, FormulaError, IndicatorValue, compile_formula
+from cocon.lib.workdays import add_months
 
 NUMBER_MAX = 30
 CONTACT_MAX = 300
@@ -48,15 +48,6 @@ FORMULA_CHOICES = {
 
 
 # --- helpers -----------------------------------------------------------------------------
-def add_months(day: dt.date, months: int) -> dt.date:
-    """`day` plus `months` calendar months (31 January + 1 month = 28/29 February)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return day.replace(
-        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
-    )
-
-
 def number_prefix(team: LegalTeam) -> str:
     """ "EM" for the slug "equipe-mobile": the initials of the slug's words (3 at most)."""
     initials = "".join(part[0] for part in team.slug.split("-") if part)[:3].upper()

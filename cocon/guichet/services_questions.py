@@ -34,7 +34,7 @@ from cocon.core.attachments import (
 from cocon.core.notifications import Email, notify
 from cocon.core.permissions import can
 from cocon.guichet.models import Commitment, Message, Question, Referent
-from cocon.lib.workdays import add_working_hours
+from cocon.lib.workdays import add_months, add_working_hours
 
 #: How long the user's contact is kept after the answer (or withdrawal), in months; and
 #: the backstop when a question is never answered.
@@ -95,18 +95,6 @@ def _reminder_window(commitment: Commitment, urgency: str) -> int:
     deadline, so that an urgent question is not reminded the moment it is asked); also
     the time the substitutes have before the manager is called in."""
     return max(1, min(commitment.reminder_hours or 8, _hours_for(commitment, urgency) // 2))
-
-
-def _add_months(day: dt.date, months: int) -> dt.date:
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    for candidate in (31, 30, 29, 28):
-        if day.day <= candidate:
-            try:
-                return dt.date(year, month, min(day.day, candidate))
-            except ValueError:
-                continue
-    return dt.date(year, month, 28)
 
 
 # --- who is told ---------------------------------------------------------------------------
@@ -280,7 +268,7 @@ def question_ask(
         contact=contact,
         contact_consent_at=now if contact else None,
         contact_erase_on=(
-            _add_months(timezone.localdate(now), CONTACT_BACKSTOP_MONTHS) if contact else None
+            add_months(timezone.localdate(now), CONTACT_BACKSTOP_MONTHS) if contact else None
         ),
         asked_at=now,
         due_at=deadline_for(target=target, urgency=urgency, asked_at=now, commitment=commitment),
@@ -361,7 +349,7 @@ def question_answer(*, question, author, text: str, now=None) -> Question:
     question.answered_by = author
     fields = ["state", "answer", "answered_at", "answered_by"]
     if question.contact:
-        question.contact_erase_on = _add_months(timezone.localdate(now), CONTACT_KEEP_MONTHS)
+        question.contact_erase_on = add_months(timezone.localdate(now), CONTACT_KEEP_MONTHS)
         fields.append("contact_erase_on")
     question.save(update_fields=fields)
     Message.objects.create(
@@ -429,7 +417,7 @@ def question_withdraw(*, question, user, now=None) -> Question:
     question.state = State.WITHDRAWN
     fields = ["state"]
     if question.contact:
-        question.contact_erase_on = _add_months(timezone.localdate(now), CONTACT_KEEP_MONTHS)
+        question.contact_erase_on = add_months(timezone.localdate(now), CONTACT_KEEP_MONTHS)
         fields.append("contact_erase_on")
     question.save(update_fields=fields)
     history.record(

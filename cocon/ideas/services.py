@@ -310,13 +310,19 @@ def idea_submit(
     photos: Iterable = (),
     documents: Iterable = (),
     now: dt.datetime | None = None,
+    authorized_by: str = "",
 ) -> Idea:
     """Record an idea. `on_behalf`: `author` is an agent typing a user's idea (the user
-    has no account here; the agent follows the idea to pass the answer on)."""
+    has no account here; the agent follows the idea to pass the answer on).
+    `authorized_by`: the permission rule another module already checked for this author
+    (e.g. "processes.manage" for a process's workshop outputs typed by its team), in
+    place of the Idées rules."""
     grants = author.grants
     if not campaign.is_open():
         raise _err("__all__", _("This call for ideas is closed: it no longer accepts ideas."))
-    if on_behalf:
+    if authorized_by:
+        pass
+    elif on_behalf:
         if not can(author, "ideas.submit_on_behalf", campaign):
             raise PermissionDenied("ideas.submit_on_behalf")
     elif not can(author, "ideas.submit", campaign):

@@ -17,6 +17,7 @@ hour in Europe/Paris.
 
 from __future__ import annotations
 
+import calendar
 import math
 from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
@@ -281,3 +282,13 @@ def working_hours_between(
                     total += high - low
         day += _ONE_DAY
     return total.total_seconds() / 3600
+
+
+def add_months(day: date, months: int) -> date:
+    """`day` plus `months` calendar months, kept within the month (31 January + 1 month =
+    28 or 29 February): retention periods and revision cycles counted in months."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return day.replace(
+        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
+    )

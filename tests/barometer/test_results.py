@@ -12,6 +12,7 @@ from django.utils import translation
 
 from cocon.barometer import selectors, views_results
 from cocon.barometer.models import Barometer, WaveStatus
+from cocon.core import pdf
 from cocon.lib import survey
 from tests.barometer.conftest_results import *  # noqa: F403
 from tests.barometer.conftest_results import add_responses, to_arrays
@@ -269,7 +270,7 @@ def test_unknown_barometer_is_404(db, client):
 def _pdf_text(pdf_html: str) -> str:
     from weasyprint import HTML
 
-    document = HTML(string=pdf_html, url_fetcher=views_results.static_url_fetcher).render()
+    document = HTML(string=pdf_html, url_fetcher=pdf.url_fetcher()).render()
     texts = []
 
     def walk(box):
@@ -302,7 +303,7 @@ def test_pdf_report(results_world, client):
 
 
 def test_pdf_fetcher_serves_static_files_only(settings):
-    css = views_results.static_url_fetcher("http://testserver/static/cocon/css/cocon.css")
+    css = pdf.static_url_fetcher("http://testserver/static/cocon/css/cocon.css")
     assert css["mime_type"] == "text/css" and css["string"]
     for url in (
         "https://example.org/static/cocon/css/cocon.css".replace("/static", "/x"),
@@ -311,4 +312,4 @@ def test_pdf_fetcher_serves_static_files_only(settings):
         "http://testserver/media/logos/a.png",
     ):
         with pytest.raises(ValueError):
-            views_results.static_url_fetcher(url)
+            pdf.static_url_fetcher(url)

@@ -1345,6 +1345,453 @@ SCREENS = [
     ),
 ]
 
+
+# --- Démarches (co-construction processes) -------------------------------------------------
+SOPHIE_ELUE = demo_person("Sophie", "Marchetti", "VILLE")
+ISABELLE_MANAGER = demo_person("Isabelle", "Morel", "AGGLO")
+NADIA_AGENT = "agent"  # Nadia Benali applied as an ambassador
+
+
+def demo_process(key: str):
+    from cocon.demo import processes_loader
+    from cocon.processes.models import Process
+
+    title = {
+        "pnu": processes_loader.PNU_TITLE,
+        "transfo": processes_loader.TRANSFO_TITLE,
+        "flash": processes_loader.FLASH_TITLE,
+        "carte": processes_loader.CARTE_BLANCHE_TITLE,
+    }[key]
+    return Process.objects.get(title=title)
+
+
+def process_path(key: str, suffix: str | Callable = "") -> Callable[[], str]:
+    """`/demarches/<slug>/<suffix>`; `suffix` may be a function of the process."""
+
+    def path():
+        process = demo_process(key)
+        tail = suffix(process) if callable(suffix) else suffix
+        return f"/demarches/{process.slug}/{tail}"
+
+    return path
+
+
+def first_event(process, kind: str | None = None):
+    events = process.events.order_by("starts_at", "pk")
+    return (events.filter(kind=kind) if kind else events).first()
+
+
+def registration_path(cancel: bool = False) -> Callable[[], str]:
+    def path():
+        from cocon.processes.services_events import registration_token
+
+        process = demo_process("flash")
+        event = first_event(process)
+        registration = event.registrations.filter(status="registered").order_by("pk").first()
+        tail = "annuler/" if cancel else ""
+        return (
+            f"/demarches/{process.slug}/evenements/{event.pk}/inscription/"
+            f"{registration_token(registration)}/{tail}"
+        )
+
+    return path
+
+
+def transfo_call():
+    return demo_process("transfo").ambassador_calls.order_by("pk").first()
+
+
+def call_path(suffix: str = "") -> Callable[[], str]:
+    return lambda: f"/demarches/ambassadeurs/{transfo_call().pk}/{suffix}"
+
+
+def application_path(suffix: str) -> Callable[[], str]:
+    def path():
+        from cocon.processes.models.ambassadors import Application
+
+        application = Application.objects.get(
+            call=transfo_call(), applicant__email="agent@demo.cocon.test"
+        )
+        return f"/demarches/ambassadeurs/candidatures/{application.pk}/{suffix}"
+
+    return path
+
+
+def finalized_call_path(suffix: str = "", *, selected_application: bool = False):
+    """The demo call is drawn, not finalized: finalize it (as the animateur would) first."""
+
+    def path():
+        from cocon.accounts.models import User
+        from cocon.processes import services_ambassadors
+
+        call = transfo_call()
+        if not call.is_finalized:
+            animateur = User.objects.get(email="animateur@demo.cocon.test")
+            call = services_ambassadors.call_finalize(call=call, by=animateur)
+        if selected_application:
+            application = call.applications.filter(selected=True).order_by("pk").first()
+            return f"/demarches/ambassadeurs/candidatures/{application.pk}/{suffix}"
+        return f"/demarches/ambassadeurs/{call.pk}/{suffix}"
+
+    return path
+
+
+def apply_path():
+    """The demo call is drawn (closed): a second call, open, for the next promotion."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from cocon.accounts.models import User
+    from cocon.processes import services_ambassadors
+
+    today = dt.date.today()
+    call = services_ambassadors.call_create(
+        process=demo_process("transfo"),
+        by=User.objects.get(email="animateur@demo.cocon.test"),
+        title="Deuxième promotion d'ambassadeurs",
+        commitment="3 jours par mois pendant 16 mois",
+        days_per_month=Decimal(3),
+        months=16,
+        opens_on=today,
+        closes_on=today + dt.timedelta(days=30),
+        seats=8,
+        targets={"category": {"A": 25, "B": 25, "C": 50}},
+    )
+    return f"/demarches/ambassadeurs/{call.pk}/candidater/"
+
+
+def create_process_with_errors(page, live_server):
+    page.goto(url(live_server, "/demarches/nouvelle/"))
+    return submit(page, "main form")
+
+
+def phases_reversed(page, live_server):
+    page.goto(url(live_server, process_path("transfo", "phases/")()))
+    ends = page.locator("input[name$=ends_on]").first
+    starts = page.locator("input[name$=starts_on]").first
+    ends.fill(starts.input_value().replace("20", "19", 1))
+    with page.expect_navigation() as navigation:  # "Save the phases", not "Add a row"
+        page.locator("main form button[type=submit]").first.click()
+    return navigation.value
+
+
+PROCESS_SCREENS = [
+    Screen("processes-list", "processes:list", get("/demarches/"), expect="main h1"),
+    Screen(
+        "processes-create",
+        "processes:create",
+        get("/demarches/nouvelle/"),
+        "animateur",
+        expect="main form",
+    ),
+    Screen(
+        "processes-create-errors",
+        "processes:create",
+        create_process_with_errors,
+        "animateur",
+        status=400,
+        expect="[data-error-summary]",
+    ),
+    Screen("processes-detail-pnu", "processes:detail", get(process_path("pnu")), expect="main h1"),
+    Screen(
+        "processes-detail-transfo",
+        "processes:detail",
+        get(process_path("transfo")),
+        expect="main h1",
+    ),
+    Screen(
+        "processes-edit",
+        "processes:edit",
+        get(process_path("pnu", "modifier/")),
+        "animateur",
+        expect="main form",
+    ),
+    Screen(
+        "processes-phases",
+        "processes:phases",
+        get(process_path("transfo", "phases/")),
+        "animateur",
+        expect="main form",
+    ),
+    Screen(
+        "processes-phases-errors",
+        "processes:phases",
+        phases_reversed,
+        "animateur",
+        status=400,
+        expect="[data-error-summary]",
+    ),
+    Screen(
+        "processes-manage",
+        "processes:manage",
+        get(process_path("pnu", "pilotage/")),
+        "animateur",
+        expect="main h1",
+    ),
+    # events
+    Screen(
+        "processes-events",
+        "processes:event_list",
+        get(process_path("pnu", "evenements/")),
+        "animateur",
+        expect="main h1",
+    ),
+    Screen(
+        "processes-event-create",
+        "processes:event_create",
+        get(process_path("transfo", "evenements/nouveau/")),
+        "animateur",
+        expect="main form",
+    ),
+    Screen(
+        "processes-event",
+        "processes:event_detail",
+        get(process_path("pnu", lambda p: f"evenements/{first_event(p, 'workshop').pk}/")),
+        expect="main h1",
+    ),
+    Screen(
+        "processes-event-edit",
+        "processes:event_edit",
+        get(process_path("flash", lambda p: f"evenements/{first_event(p).pk}/modifier/")),
+        "animateur",
+        expect="main form",
+    ),
+    Screen(
+        "processes-event-cancel",
+        "processes:event_cancel",
+        get(process_path("flash", lambda p: f"evenements/{first_event(p).pk}/annuler/")),
+        "animateur",
+        expect="main form",
+    ),
+    Screen(
+        "processes-event-register",
+        "processes:event_register",
+        get(process_path("flash", lambda p: f"evenements/{first_event(p).pk}/inscription/")),
+        expect="main form",
+    ),
+    Screen(
+        "processes-registration",
+        "processes:event_registration",
+        get(registration_path()),
+        expect="main h1",
+    ),
+    Screen(
+        "processes-registration-cancel",
+        "processes:event_registration_cancel",
+        get(registration_path(cancel=True)),
+        expect="main form",
+    ),
+    Screen(
+        "processes-attendance",
+        "processes:event_attendance",
+        get(process_path("flash", lambda p: f"evenements/{first_event(p).pk}/presences/")),
+        "animateur",
+        expect="main h1",
+    ),
+    Screen(
+        "processes-panel",
+        "processes:event_panel",
+        get(process_path("flash", lambda p: f"evenements/{first_event(p).pk}/composition/")),
+        "animateur",
+        expect="main table",
+    ),
+    Screen(
+        "processes-outputs",
+        "processes:event_outputs",
+        get(
+            process_path(
+                "pnu", lambda p: f"evenements/{first_event(p, 'workshop').pk}/productions/"
+            )
+        ),
+        "animateur",
+        expect="main h1",
+    ),
+    # ambassadors
+    Screen(
+        "processes-calls",
+        "processes:call_list",
+        get(process_path("transfo", "ambassadeurs/")),
+        "animateur",
+        expect="main h1",
+    ),
+    Screen(
+        "processes-call-create",
+        "processes:call_create",
+        get(process_path("transfo", "ambassadeurs/nouvel-appel/")),
+        "animateur",
+        expect="main form",
+    ),
+    Screen("processes-call", "processes:call_detail", get(call_path()), expect="main h1"),
+    Screen(
+        "processes-call-edit",
+        "processes:call_edit",
+        get(call_path("modifier/")),
+        "animateur",
+        expect="main form",
+    ),
+    Screen(
+        "processes-call-apply",
+        "processes:call_apply",
+        get(apply_path),
+        NADIA_AGENT,
+        expect="main h1",
+    ),
+    Screen(
+        "processes-call-draw",
+        "processes:call_draw",
+        get(call_path("tirage/")),
+        "animateur",
+        expect="main h1",
+    ),
+    Screen(
+        "processes-call-result",
+        "processes:call_result",
+        get(call_path("resultat/")),
+        expect="main table",
+    ),
+    Screen(
+        "processes-call-time",
+        "processes:call_time",
+        get(finalized_call_path("temps/")),
+        "animateur",
+        expect="main h1",
+    ),
+    Screen(
+        "processes-application-review",
+        "processes:application_review",
+        get(application_path("avis/")),
+        ISABELLE_MANAGER,
+        expect="main h1",
+    ),
+    Screen(
+        "processes-time-entries",
+        "processes:time_entries",
+        get(finalized_call_path("temps/", selected_application=True)),
+        "animateur",
+        expect="main h1",
+    ),
+    # personas
+    Screen(
+        "processes-personas",
+        "processes:persona_list",
+        get(process_path("carte", "personas/")),
+        expect="main h1",
+    ),
+    Screen(
+        "processes-persona-create",
+        "processes:persona_create",
+        get(process_path("carte", "personas/nouveau/")),
+        "animateur",
+        expect="main form",
+    ),
+    Screen(
+        "processes-persona",
+        "processes:persona_detail",
+        get(process_path("carte", lambda p: f"personas/{p.personas.first().pk}/")),
+        expect="main h1",
+    ),
+    Screen(
+        "processes-persona-edit",
+        "processes:persona_edit",
+        get(process_path("carte", lambda p: f"personas/{p.personas.first().pk}/modifier/")),
+        "animateur",
+        expect="main form",
+    ),
+    # white paper
+    Screen(
+        "processes-white-paper",
+        "processes:white_paper",
+        get(process_path("pnu", "livre-blanc/")),
+        "animateur",
+        expect="main h1",
+    ),
+    Screen(
+        "processes-white-paper-version",
+        "processes:white_paper_version",
+        get(process_path("pnu", "livre-blanc/v1/")),
+        expect="main h1",
+    ),
+    # decisions, synthesis, action programme
+    Screen(
+        "processes-decisions",
+        "processes:decisions",
+        get(process_path("pnu", "decisions/")),
+        "animateur",
+        expect="main table",
+    ),
+    Screen(
+        "processes-decide",
+        "processes:decide",
+        get(
+            process_path(
+                "pnu", lambda p: f"decisions/{p.campaign.ideas.order_by('pk').first().pk}/"
+            )
+        ),
+        SOPHIE_ELUE,
+        expect="main form",
+    ),
+    Screen(
+        "processes-synthesis",
+        "processes:synthesis",
+        get(process_path("pnu", "synthese/")),
+        expect="main h1",
+    ),
+    Screen(
+        "processes-actions",
+        "processes:actions",
+        get(process_path("pnu", "actions/")),
+        "animateur",
+        expect="main h1",
+    ),
+    Screen(
+        "processes-action-edit",
+        "processes:action_edit",
+        get(process_path("pnu", lambda p: f"actions/{p.actions.order_by('pk').first().pk}/")),
+        "animateur",
+        expect="main form",
+    ),
+    Screen(
+        "processes-action-update",
+        "processes:action_update",
+        get(process_path("pnu", lambda p: f"actions/{p.actions.order_by('pk').first().pk}/suivi/")),
+        "animateur",
+        expect="main form",
+    ),
+    Screen(
+        "processes-programme",
+        "processes:action_programme",
+        get(process_path("pnu", "programme/")),
+        expect="main h1",
+    ),
+    # charter
+    Screen(
+        "processes-charter",
+        "processes:charter",
+        get(process_path("pnu", "charte/")),
+        expect="main h1",
+    ),
+    Screen(
+        "processes-charter-edit",
+        "processes:charter_edit",
+        get(process_path("pnu", "charte/modifier/")),
+        "animateur",
+        expect="main h1",
+    ),
+    Screen(
+        "processes-charter-version",
+        "processes:charter_version",
+        get(process_path("pnu", "charte/versions/1/")),
+        expect="main h1",
+    ),
+    Screen(
+        "processes-charter-diff",
+        "processes:charter_diff",
+        get(process_path("pnu", "charte/diff/1/2/")),
+        expect="main h1",
+    ),
+]
+SCREENS += PROCESS_SCREENS
+
 SUBRESOURCES = {"stylesheet", "script", "image", "font"}
 
 # Routes that are not pages (redirects, downloads, stylesheets, POST-only actions).
@@ -1417,6 +1864,31 @@ NOT_PAGES = {
     "guichet:log_export",  # CSV download of the dashboard
     "guichet:legal_case_close",  # POST-only: back to the case
     "guichet:legal_indicator_delete",
+    # Démarches: POST-only actions and downloads (tests/processes/test_*)
+    "processes:publish",
+    "processes:close",
+    "processes:voice_link",
+    "processes:event_walk_in",
+    "processes:event_attendance_toggle",
+    "processes:call_close",
+    "processes:application_withdraw",
+    "processes:call_draw_data",  # JSON/CSV download (test_processes)
+    "processes:call_finalize",
+    "processes:call_swap",
+    "processes:mission_letters",  # PDF downloads
+    "processes:mission_letter",
+    "processes:persona_quote_add",
+    "processes:persona_quote_delete",
+    "processes:persona_delete",
+    "processes:white_paper_generate",
+    "processes:white_paper_hand_over",
+    "processes:white_paper_publish",
+    "processes:white_paper_pdf",  # PDF download (test_processes)
+    "processes:decisions_bulk",
+    "processes:synthesis_publish",
+    "processes:charter_sign",
+    "processes:charter_withdraw",
+    "processes:charter_publish",
 }
 
 
@@ -1564,6 +2036,7 @@ def test_every_page_is_audited():
             "barometer",
             "ideas",
             "guichet",
+            "processes",
         }
     }
     audited = {screen.url_name for screen in SCREENS}

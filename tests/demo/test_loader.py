@@ -12,11 +12,12 @@ from django.db.models import Sum
 
 from cocon.accounts.models import AgentProfile, Role, RoleKind, User
 from cocon.barometer.models import Response
-from cocon.demo import data, guichet_loader
+from cocon.demo import data, guichet_loader, processes_loader
 from cocon.demo.loader import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_users, load_demo
 from cocon.guichet.models import Appointment, KnowledgeEntry, Place, Question
 from cocon.lib import colors
 from cocon.lib.population import AGE_BANDS, SEXES
+from cocon.processes.models import Process
 from cocon.territory.models import (
     Commune,
     Organization,
@@ -174,6 +175,8 @@ def test_loading_is_deterministic(demo):
     KnowledgeEntry.objects.filter(territory__slug="val-de-lise").delete()
     Appointment.objects.filter(organization__territory__slug="val-de-lise").delete()
     Place.objects.filter(organization__territory__slug="val-de-lise").delete()
+    # and the Démarches (a process protects its organization, an action its service)
+    Process.objects.filter(territory__slug="val-de-lise").delete()
     demo_users().delete()
     Territory.objects.filter(slug="val-de-lise").delete()
     assert Commune.objects.count() == 0
@@ -241,7 +244,10 @@ def test_shares_leave_the_departement_alone(demo):
 @pytest.mark.django_db
 def test_named_accounts(demo):
     guichet_emails = [email for _label, email in guichet_loader.DEMO_ACCOUNTS]
-    assert [email for _label, email in DEMO_ACCOUNTS] == NAMED_EMAILS + guichet_emails
+    process_emails = [email for _label, email in processes_loader.DEMO_ACCOUNTS]
+    assert [email for _label, email in DEMO_ACCOUNTS] == (
+        NAMED_EMAILS + guichet_emails + process_emails
+    )
     for user in User.objects.filter(email__in=guichet_emails):
         assert user.check_password(DEMO_PASSWORD), user.email
     assert User.objects.filter(email__in=guichet_emails).count() == len(guichet_emails)

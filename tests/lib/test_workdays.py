@@ -474,3 +474,14 @@ def test_working_hours_between_aware_datetimes_use_the_start_zone():
     start = datetime(2027, 4, 8, 9, tzinfo=paris())
     end = datetime(2027, 4, 8, 8, tzinfo=UTC)  # 10:00 in Paris (summer time)
     assert working_hours_between(start, end, OFFICE) == 1.0
+
+
+def test_add_months_stays_within_the_month():
+    from datetime import date
+
+    from cocon.lib.workdays import add_months
+
+    assert add_months(date(2027, 1, 31), 1) == date(2027, 2, 28)
+    assert add_months(date(2028, 1, 31), 1) == date(2028, 2, 29)
+    assert add_months(date(2026, 11, 15), 3) == date(2027, 2, 15)
+    assert add_months(date(2026, 12, 31), 24) == date(2028, 12, 31)
