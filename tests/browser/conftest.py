@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from .snapshot import Snapshot
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 BROWSER_DIR = Path(__file__).resolve().parent
 AXE_PATH = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -157,15 +159,28 @@ def page(context):
 # --- Data -----------------------------------------------------------------------------------
 
 
+_SNAPSHOTS: dict[tuple[str, str], Snapshot] = {}
+
+
 @pytest.fixture(autouse=True)
 def demo(transactional_db, live_server):
-    """The demo territory, loaded afresh for each test (live_server needs a real commit,
-    so transactional_db flushes everything after each test). 300 voices instead of
-    3 000 and 150 barometer respondents per wave instead of 1 000: enough for every page,
-    and each test stays quick."""
+    """The demo territory, fresh for each test (live_server needs a real commit, so
+    transactional_db flushes everything after each test). Loaded once, by the first test,
+    then restored from a snapshot (tests/browser/snapshot.py): each test still starts from
+    exactly what `load_demo` wrote. 300 voices instead of 3 000 and 150 barometer
+    respondents per wave instead of 1 000: enough for every page."""
+    from django.db import connection
+
     from cocon.demo.loader import load_demo
 
-    return load_demo(voices=300, reports=150, barometer_respondents=150)
+    key = (connection.vendor, str(connection.settings_dict["NAME"]))
+    snapshot = _SNAPSHOTS.get(key)
+    if snapshot is not None:
+        snapshot.restore()
+        return snapshot.summary
+    summary = load_demo(voices=300, reports=150, barometer_respondents=150)
+    _SNAPSHOTS[key] = Snapshot(summary)
+    return summary
 
 
 # --- Helpers --------------------------------------------------------------------------------
