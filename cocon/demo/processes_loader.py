@@ -1790,6 +1790,13 @@ def _flash(ctx: Ctx) -> Process:
         if user is not None:
             fields = {"name": user.full_name, "email": user.email, **fields}
         services_events.register(event=event, user=user, **fields)
+    # the phase gathers voices for the diagnosis: the team frames the latest ones received
+    # by the France services counter (the public form adds the next ones)
+    from cocon.voices.models import Voice
+
+    counter = ctx.services[(A, "france-services")]
+    for voice in Voice.objects.filter(service=counter).order_by("-created_at", "-pk")[:4]:
+        services_process.process_link_voice(process, voice, actor=animateur)
     return process
 
 

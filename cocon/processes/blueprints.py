@@ -272,9 +272,10 @@ BLUEPRINTS: dict[str, Blueprint] = {
                 "Atelier Flash 360",
                 "Un atelier de trois heures : diagnostic partagé puis test des solutions, "
                 "avec un panel d’usagers, d’agents de terrain, d’experts et de "
-                "l’administration.",
+                "l’administration. D’ici là, chacun peut déposer son expérience : elle "
+                "nourrit le diagnostic.",
                 14,
-                (C.EVENTS, C.INFORMATION),
+                (C.EVENTS, C.INFORMATION, C.VOICES),
             ),
         ),
         events=(

@@ -64,6 +64,44 @@ def current_phase(phases, today=None):
     return next((p for p in phases if p.state(today) == "current"), None)
 
 
+def collecting_phase(process: Process, today=None):
+    """The current phase gathering voices through the public form, if the process is
+    published and not closed (reads the prefetched phases)."""
+    from cocon.processes.models.process import Component
+
+    if process.published_at is None or process.closed_at is not None:
+        return None
+    today = today or timezone.localdate()
+    return next(
+        (
+            p
+            for p in process.phases.all()
+            if p.has(Component.VOICES) and p.state(today) == "current"
+        ),
+        None,
+    )
+
+
+def default_service(process: Process):
+    """The service a voice given for the process goes to when the person names none: the
+    first public service involved, of the leading organization first (one query)."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    return (
+        process.services.filter(is_public=True)
+        .select_related("organization")
+        .annotate(
+            lead=Case(
+                When(organization_id=process.organization_id, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("lead", "name")
+        .first()
+    )
+
+
 def process_for_page(territory, slug: str) -> Process:
     """One process with what its page and the permission rules read (raises
     Process.DoesNotExist)."""
@@ -122,9 +160,11 @@ def public_section(process, user) -> dict:
     number of voices it frames (3 queries at most)."""
     summary = proposals_summary(process, user)
     voices = voices_count(process)
-    if not summary["count"] and not voices and process.campaign_id is None:
+    collecting = collecting_phase(process) is not None
+    if not summary["count"] and not voices and process.campaign_id is None and not collecting:
         return {}
     return {
+        "process_collecting_voices": collecting,
         "process_proposals_count": summary["count"],
         "process_proposals_top": summary["top"],
         "process_campaign": summary["campaign"],

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
 from django.utils import timezone
@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from cocon.core import history, notifications
 from cocon.core.outbox import queue_email
-from cocon.core.schedule import daily
+from cocon.core.schedule import daily, hourly
 from cocon.processes.models.events import (
     Event,
     EventKind,
@@ -423,9 +423,17 @@ def attendance_set(*, actor, registration: Registration, attended: bool, now=Non
     registration = Registration.objects.select_for_update().get(pk=registration.pk)
     if registration.status == Status.CANCELLED:
         raise ValidationError({"__all__": [_("This registration was cancelled.")]})
+    before = registration.attended
     registration.attended = bool(attended)
     registration.attendance_taken_at = now or timezone.now()
     registration.save(update_fields=["attended", "attendance_taken_at"])
+    if before != registration.attended:  # who marked whom, and when (a toggle twice: both)
+        history.record(
+            registration,
+            action="present" if registration.attended else "absent",
+            actor=actor,
+            at=registration.attendance_taken_at,
+        )
     return registration
 
 
@@ -441,7 +449,7 @@ def walk_in_add(*, actor, event: Event, now=None, **data) -> Registration:
     clean = _validate_person(event, data, errors, walk_in=True)
     if errors:
         raise ValidationError(errors)
-    return Registration.objects.create(
+    registration = Registration.objects.create(
         event=event,
         status=Status.REGISTERED,
         walk_in=True,
@@ -451,6 +459,8 @@ def walk_in_add(*, actor, event: Event, now=None, **data) -> Registration:
         created_at=now,
         **clean,
     )
+    history.record(registration, action="walk_in", actor=actor, at=now)
+    return registration
 
 
 # --- minutes and outputs -----------------------------------------------------------------
@@ -581,6 +591,68 @@ def outputs_add(
     EventOutput.objects.bulk_create(outputs)
     history.record(event, action="outputs", actor=actor, data={"count": len(outputs)})
     return outputs
+
+
+# --- reminders ---------------------------------------------------------------------------
+REMIND_AHEAD = dt.timedelta(hours=24)
+
+
+def send_reminders(now: dt.datetime | None = None) -> int:
+    """Remind registered people of an event starting within the next 24 hours: place,
+    time, accessibility, and their own link to cancel (so that a seat freed the day before
+    goes to the waiting list). Only those who registered more than a day ahead (the others
+    have just read their confirmation); once per registration, whoever runs the job
+    (the registration is marked in the transaction that writes the message). Hourly.
+    Returns how many people were reminded."""
+    now = now or timezone.now()
+    due = (
+        Registration.objects.filter(
+            status=Status.REGISTERED,
+            reminded_at=None,
+            event__cancelled_at=None,
+            event__starts_at__gt=now,
+            event__starts_at__lte=now + REMIND_AHEAD,
+            created_at__lte=F("event__starts_at") - REMIND_AHEAD,
+        )
+        .select_related("event__process", "user")
+        .order_by("event_id", "pk")
+    )
+    sent = 0
+    for registration in due:
+        with transaction.atomic():
+            claimed = Registration.objects.filter(pk=registration.pk, reminded_at=None).update(
+                reminded_at=now
+            )
+            if not claimed or not (registration.user_id or registration.email):
+                continue
+            event = registration.event
+            details = [
+                _("%(when)s, %(where)s.")
+                % {
+                    "when": date_filter(timezone.localtime(event.starts_at), "l j F Y H:i"),
+                    "where": event.place or event.online_url,
+                }
+            ]
+            if event.accessibility:
+                details.append(_("Accessibility: %(text)s") % {"text": event.accessibility})
+            details.append(
+                _("If you cannot come, cancel with the link: your seat goes to the next person.")
+            )
+            _tell_people(
+                [registration],
+                event,
+                title=_("Reminder: “%(event)s” starts within a day") % {"event": event.title},
+                body="\n".join(details),
+                url=reverse(
+                    "processes:event_registration",
+                    args=[event.process.slug, event.pk, registration_token(registration)],
+                ),
+            )
+            sent += 1
+    return sent
+
+
+hourly("processes.event_reminders")(send_reminders)
 
 
 # --- retention ---------------------------------------------------------------------------

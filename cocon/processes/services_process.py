@@ -477,6 +477,15 @@ def process_close(process: Process, *, actor) -> Process:
 
 
 @transaction.atomic
+def process_collect_voice(process: Process, voice, *, phase) -> ProcessVoice:
+    """Gather a voice just given through the public form of the process's collecting
+    `phase` (called in the transaction of the capture: both are written, or neither)."""
+    if voice.territory_id != process.territory_id:
+        raise ValidationError({"voice": [_("This voice is outside the territory.")]})
+    return ProcessVoice.objects.create(process=process, voice=voice, phase=phase)
+
+
+@transaction.atomic
 def process_link_voice(process: Process, voice, *, actor) -> ProcessVoice:
     """Frame a voice of Paroles in the process: a voice of the same territory that the
     actor may see (the voice itself is not copied)."""

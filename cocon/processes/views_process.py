@@ -124,6 +124,43 @@ def detail(request, slug):
     return render(request, "processes/process/detail.html", context)
 
 
+@require_http_methods(["GET", "POST"])
+def voice_give(request, slug):
+    """The public form of Paroles within the process: while a phase gathers voices, a
+    message given here goes to its service as any voice and is gathered for the process.
+    Once the collection is over the form is not offered; a message sent from a page left
+    open is still taken, as a plain voice, and the person is told."""
+    from cocon.voices.views import VoiceFrame, give_page
+
+    process = _process(request, slug)
+    phase = selectors_process.collecting_phase(process)
+    if phase is None and request.method == "GET":
+        messages.info(request, _("This process is not gathering voices at the moment."))
+        return redirect("processes:detail", process.slug)
+    frame = VoiceFrame(
+        title=_("Process: %(title)s") % {"title": process.title},
+        text=_(
+            "Your message goes to the service concerned, as any message, and is gathered "
+            "for the process (phase « %(phase)s »): the team reads it with the others and "
+            "the white paper counts it."
+        )
+        % {"phase": phase.title if phase else ""},
+        back_url=reverse("processes:detail", args=[process.slug]),
+        back_label=_("Back to the process"),
+        attach=(
+            (lambda voice: services_process.process_collect_voice(process, voice, phase=phase))
+            if phase is not None
+            else None
+        ),
+        service=selectors_process.default_service(process),
+        closed_message=_(
+            "The process had stopped gathering voices: your message was sent to the service "
+            "as a plain message."
+        ),
+    )
+    return give_page(request, frame=frame)
+
+
 # --- team --------------------------------------------------------------------------------
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -336,6 +373,7 @@ urlpatterns = [
     path("", process_list, name="list"),
     path("nouvelle/", create, name="create"),
     path("<slug:slug>/", detail, name="detail"),
+    path("<slug:slug>/donner-mon-avis/", voice_give, name="voice_give"),
     path("<slug:slug>/modifier/", edit, name="edit"),
     path("<slug:slug>/phases/", phases, name="phases"),
     path("<slug:slug>/publier/", publish, name="publish"),

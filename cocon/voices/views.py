@@ -3,10 +3,14 @@ selectors, writes through services. A voice the person may not see answers 404."
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -52,24 +56,49 @@ def remember_receipt(request, captured) -> None:
     request.session[RECEIPTS_KEY] = dict(list(receipts.items())[-10:])
 
 
-def _route(form, territory, kind: str):
-    service = form.service_object()
+def _route(form, territory, kind: str, default=None):
+    service = form.service_object() or default
     if service is not None:
         return service
     return services.route_or_host(territory=territory, text=form.cleaned_data["text"], kind=kind)
 
 
 # --- public --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class VoiceFrame:
+    """Something that gathers voices through the public form (a process of Démarches):
+    named above the form, and told of each voice in the same transaction as its capture.
+    `attach` None means the collection has closed: the message is still taken, as a plain
+    voice of Paroles (a submission is never lost), and `closed_message` says so."""
+
+    title: str
+    text: str
+    back_url: str
+    back_label: str
+    attach: Callable[[Voice], object] | None
+    service: Service | None = None  # default service of the form
+    closed_message: str = ""
+
+
 @require_http_methods(["GET", "POST"])
 def give(request):
     """ "Je donne mon avis, je signale, je remercie": for anyone, with or without account."""
+    return give_page(request)
+
+
+def give_page(request, *, frame: VoiceFrame | None = None):
+    """The public form, alone or within a frame (see VoiceFrame)."""
     territory = territory_selectors.current_territory_or_404()
+    default_service = request.GET.get("service", "") or (
+        frame.service.pk if frame and frame.service else ""
+    )
     form = PublicVoiceForm(
         bound_data(request),
         bound_files(request),
         territory=territory,
-        initial={"kind": request.GET.get("type", ""), "service": request.GET.get("service", "")},
+        initial={"kind": request.GET.get("type", ""), "service": default_service},
     )
+    context = {"form": form, "kind_help": PUBLIC_KIND_HELP, "frame": frame}
     limited = ratelimit.public_post_limited(
         request,
         "voice",
@@ -84,41 +113,42 @@ def give(request):
                 "Too many messages were sent from this connection in the last hour. Your text is kept below: please try again later, or call the town hall."  # noqa: E501
             ),
         )
-        response = render(
-            request, "voices/give.html", {"form": form, "kind_help": PUBLIC_KIND_HELP}, status=429
-        )
-        return response
+        return render(request, "voices/give.html", context, status=429)
     if request.method == "POST" and form.is_valid():
         if form.cleaned_data.get("website"):
             raise PermissionDenied("honeypot")
         data = form.cleaned_data
         try:
-            captured = services.voice_capture(
-                territory=territory,
-                kind=data["kind"],
-                text=data["text"],
-                channel=Channel.WEB,
-                service=_route(form, territory, data["kind"]),
-                commune=data.get("commune"),
-                address=data.get("address") or "",
-                event_date=data.get("event_date"),
-                author=request.user if request.user.is_authenticated else None,
-                contact_email=data.get("contact_email") or "",
-                contact_phone=data.get("contact_phone") or "",
-                contact_consent=data.get("contact_consent") or False,
-                profile=form.profile(),
-                photos=data.get("photos") or [],
-            )
+            with transaction.atomic():
+                captured = services.voice_capture(
+                    territory=territory,
+                    kind=data["kind"],
+                    text=data["text"],
+                    channel=Channel.WEB,
+                    service=_route(
+                        form, territory, data["kind"], default=frame.service if frame else None
+                    ),
+                    commune=data.get("commune"),
+                    address=data.get("address") or "",
+                    event_date=data.get("event_date"),
+                    author=request.user if request.user.is_authenticated else None,
+                    contact_email=data.get("contact_email") or "",
+                    contact_phone=data.get("contact_phone") or "",
+                    contact_consent=data.get("contact_consent") or False,
+                    profile=form.profile(),
+                    photos=data.get("photos") or [],
+                )
+                if frame is not None and frame.attach is not None:
+                    frame.attach(captured.voice)
         except ValidationError as exc:
             form.apply_errors(exc)
         else:
+            if frame is not None and frame.attach is None and frame.closed_message:
+                messages.info(request, frame.closed_message)
             remember_receipt(request, captured)
             return redirect("voices:receipt", reference=captured.voice.reference)
     response = render(
-        request,
-        "voices/give.html",
-        {"form": form, "kind_help": PUBLIC_KIND_HELP},
-        status=400 if request.method == "POST" else 200,
+        request, "voices/give.html", context, status=400 if request.method == "POST" else 200
     )
     return ratelimit.remember_device(request, response)
 

@@ -1494,6 +1494,12 @@ PROCESS_SCREENS = [
     ),
     Screen("processes-detail-pnu", "processes:detail", get(process_path("pnu")), expect="main h1"),
     Screen(
+        "processes-voice-give",
+        "processes:voice_give",
+        get(process_path("flash", "donner-mon-avis/")),
+        expect="main form",
+    ),
+    Screen(
         "processes-detail-transfo",
         "processes:detail",
         get(process_path("transfo")),

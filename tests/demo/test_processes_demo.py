@@ -188,6 +188,19 @@ def test_transfo_draw_is_reproducible(demo):
     assert len(stored["candidates"]) == pool
 
 
+def test_flash_360_gathers_voices_before_its_workshop(demo, client):
+    from cocon.processes.models import ProcessVoice
+    from cocon.processes.selectors_process import collecting_phase
+
+    flash = demo[Template.FLASH_360]
+    assert collecting_phase(flash) is not None
+    links = ProcessVoice.objects.filter(process=flash)
+    assert links.count() == 4
+    assert {link.voice.service.slug for link in links} == {"france-services"}
+    page = client.get(reverse("processes:detail", args=[flash.slug])).content.decode()
+    assert reverse("processes:voice_give", args=[flash.slug]) in page
+
+
 def test_flash_360_workshop_next_week(demo):
     flash = demo[Template.FLASH_360]
     event = flash.events.get()

@@ -184,3 +184,24 @@ def test_panel_after_the_event_counts_present(pworld, client_for):
     usager_row = re.sub(r"\s+", "", usager_row)
     # 2 registered, 1 present: once held, the gap counts the people present
     assert "<td>2</td><td>0</td><td>1</td><td>2</td><td><strong>ilmanque1personne" in usager_row
+
+
+def test_attendance_changes_are_in_the_history(pworld, client_for):
+    """Who marked whom present or absent, and when; a repeated click records nothing."""
+    from cocon.core.history import history_of
+
+    registration = services.register(event=pworld.workshop, name="Anne", role="usager")
+    client = client_for("animateur")
+    toggle = _url(pworld, "event_attendance_toggle", registration.pk)
+    for value in ("1", "1", "0"):
+        assert client.post(toggle, {"attended": value}).status_code == 302
+    client.post(_url(pworld, "event_walk_in"), {"name": "Zoé", "role": "usager"})
+
+    events = [(e.action, e.actor) for e in history_of(registration)]
+    assert events == [
+        ("registered", None),
+        ("present", pworld["animateur"]),
+        ("absent", pworld["animateur"]),
+    ]
+    walk_in = Registration.objects.get(name="Zoé")
+    assert [(e.action, e.actor) for e in history_of(walk_in)] == [("walk_in", pworld["animateur"])]

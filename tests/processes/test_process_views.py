@@ -411,12 +411,13 @@ def test_panel_for_who_may_create(pworld, django_assert_max_num_queries):
 def test_public_section_costs_three_queries_at_most(pworld, django_assert_max_num_queries):
     from django.contrib.auth.models import AnonymousUser
 
-    from cocon.processes.selectors_process import public_section
+    from cocon.processes.selectors_process import process_for_page, public_section
 
     for n in range(15):
         make_idea(pworld, n, supports=n)
+    process = process_for_page(pworld.world.territory, pworld.process.slug)  # as the page
     with django_assert_max_num_queries(3):
-        section = public_section(pworld.process, AnonymousUser())
+        section = public_section(process, AnonymousUser())
     assert section["process_proposals_count"] == 15
     assert len(section["process_proposals_top"]) == 10
 

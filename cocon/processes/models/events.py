@@ -130,6 +130,8 @@ class Registration(models.Model):
     walk_in = models.BooleanField(_("came without registering"), default=False)
     created_at = models.DateTimeField(default=timezone.now)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    # the reminder sent before the event (once; see services_events.send_reminders)
+    reminded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("registration")
