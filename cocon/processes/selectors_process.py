@@ -71,15 +71,7 @@ def collecting_phase(process: Process, today=None):
 
     if process.published_at is None or process.closed_at is not None:
         return None
-    today = today or timezone.localdate()
-    return next(
-        (
-            p
-            for p in process.phases.all()
-            if p.has(Component.VOICES) and p.state(today) == "current"
-        ),
-        None,
-    )
+    return process.current_phase_with(Component.VOICES, today)
 
 
 def default_service(process: Process):

@@ -495,13 +495,5 @@ def process_link_voice(process: Process, voice, *, actor) -> ProcessVoice:
         raise PermissionDenied("voices.view")
     if ProcessVoice.objects.filter(process=process, voice=voice).exists():
         raise ValidationError({"voice": [_("This voice is already linked to the process.")]})
-    today = timezone.localdate()
-    phase = next(
-        (
-            p
-            for p in process.phases.all()
-            if p.has(Component.VOICES) and p.state(today) == "current"
-        ),
-        None,
-    )
+    phase = process.current_phase_with(Component.VOICES)
     return ProcessVoice.objects.create(process=process, voice=voice, phase=phase, linked_by=actor)

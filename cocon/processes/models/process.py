@@ -127,6 +127,15 @@ class Process(models.Model):
             models.UniqueConstraint(fields=["territory", "slug"], name="process_unique_slug")
         ]
 
+    def current_phase_with(self, component: str, today=None):
+        """The phase of today that turns `component` on, if any (reads the phases, so
+        prefetch them on lists)."""
+        today = today or timezone.localdate()
+        return next(
+            (p for p in self.phases.all() if p.has(component) and p.state(today) == "current"),
+            None,
+        )
+
     def __str__(self) -> str:
         return self.title
 
